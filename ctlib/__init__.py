@@ -1,0 +1,50 @@
+"""ctlib: the helper package of the head-CT DICOM course.
+
+Reading DICOM files, converting stored values to Hounsfield units and
+windowing them for display, with the quirks of real data handled explicitly.
+
+>>> import ctlib
+>>> print(ctlib.PRESETS["brain"])
+brain (C 40 / W 80)
+"""
+
+from ctlib.channels import to_channels
+from ctlib.errors import ArgumentError, CtlibError, DicomError, HeaderError, WindowError
+from ctlib.header import first_value, header_window
+from ctlib.hu import (
+    AIR_HU,
+    PADDING_BELOW_HU,
+    has_wrong_pixel_representation,
+    padding_mask,
+    stored_values,
+    to_hu,
+)
+from ctlib.presets import ALTERNATIVE_PRESETS, PRESETS, preset
+from ctlib.reading import read
+from ctlib.window import VOI_FUNCTIONS, Window, window
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AIR_HU",
+    "ALTERNATIVE_PRESETS",
+    "PADDING_BELOW_HU",
+    "PRESETS",
+    "VOI_FUNCTIONS",
+    "ArgumentError",
+    "CtlibError",
+    "DicomError",
+    "HeaderError",
+    "Window",
+    "WindowError",
+    "first_value",
+    "has_wrong_pixel_representation",
+    "header_window",
+    "padding_mask",
+    "preset",
+    "read",
+    "stored_values",
+    "to_channels",
+    "to_hu",
+    "window",
+]

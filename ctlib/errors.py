@@ -1,0 +1,108 @@
+"""Exception classes of ``ctlib`` and the helpers that word their messages.
+
+Every error ``ctlib`` raises is a :class:`CtlibError`. Its message says three
+things: *which file* (or that the data set lives only in memory), *which data
+element* (tag and keyword) and *what was wrong*, followed by what to do about
+it. Learners meet these messages in notebooks, so they are written for people,
+not for stack traces.
+"""
+
+from __future__ import annotations
+
+import os
+
+from pydicom.datadict import tag_for_keyword
+from pydicom.dataset import Dataset
+
+__all__ = [
+    "ArgumentError",
+    "CtlibError",
+    "DicomError",
+    "HeaderError",
+    "WindowError",
+    "element_name",
+    "source_name",
+]
+
+
+class CtlibError(Exception):
+    """Base class of every error raised by ``ctlib``.
+
+    Catch this class to handle any problem ``ctlib`` reports, for example
+    when looping over a folder of files of unknown quality.
+    """
+
+
+class DicomError(CtlibError):
+    """A file cannot be used as a DICOM image.
+
+    Raised for a missing file, a file that is not DICOM, a truncated file, or
+    pixel data that cannot be decoded.
+    """
+
+
+class HeaderError(DicomError, ValueError):
+    """A data element is missing, or holds a value ``ctlib`` cannot use.
+
+    A subclass of :class:`DicomError` (the file is readable, but its header is
+    not usable for the operation asked) and of :class:`ValueError`.
+    """
+
+
+class ArgumentError(CtlibError, ValueError):
+    """An argument passed to a ``ctlib`` function is not one it accepts."""
+
+
+class WindowError(ArgumentError):
+    """Window parameters (center, width, VOI LUT function, output type) are not valid."""
+
+
+def source_name(ds: Dataset | None) -> str:
+    """Name the origin of a data set for an error message.
+
+    Parameters
+    ----------
+    ds : pydicom.dataset.Dataset or None
+        The data set; its ``filename`` is used when it was read from a file.
+
+    Returns
+    -------
+    str
+        The path as the caller gave it, or ``"<dataset in memory>"``.
+
+    Examples
+    --------
+    >>> from pydicom import Dataset
+    >>> source_name(Dataset())
+    '<dataset in memory>'
+    """
+    filename = getattr(ds, "filename", None)
+    if isinstance(filename, (str, os.PathLike)) and str(filename):
+        return str(filename)
+    return "<dataset in memory>"
+
+
+def element_name(keyword: str) -> str:
+    """Return ``"(gggg,eeee) Keyword"`` for a DICOM keyword.
+
+    Parameters
+    ----------
+    keyword : str
+        A keyword of the DICOM data dictionary (PS3.6), such as ``"WindowWidth"``.
+
+    Returns
+    -------
+    str
+        The tag in the standard's notation followed by the keyword.
+
+    Examples
+    --------
+    >>> element_name("WindowWidth")
+    '(0028,1051) WindowWidth'
+    >>> element_name("RescaleIntercept")
+    '(0028,1052) RescaleIntercept'
+    """
+    tag = tag_for_keyword(keyword)
+    if tag is None:  # not a standard keyword: say so rather than invent a tag
+        return keyword
+    return f"({tag >> 16:04X},{tag & 0xFFFF:04X}) {keyword}"

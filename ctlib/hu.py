@@ -1,0 +1,339 @@
+"""From stored pixel values to Hounsfield units: :func:`to_hu`.
+
+A CT file does not store HU. It stores integers, and the Modality LUT module
+(DICOM PS3.3 C.11.1) says how to turn them into HU, almost always as
+``HU = stored × RescaleSlope + RescaleIntercept``. Three things go wrong in
+real data, and this module handles each explicitly:
+
+* **A wrong Pixel Representation.** Part of the RSNA 2019 data declares
+  (0028,0103) PixelRepresentation 0 (unsigned) for 12-bit values that are in
+  fact two's-complement signed; read as unsigned, air becomes bright.
+* **Pixel padding** outside the reconstruction circle, stored as a value far
+  below air (−2000 stored, −3024 HU, in many scanners' files).
+* **Integer overflow.** Under numpy 2, ``uint16 + (-1024)`` raises, and
+  ``uint16 * 1 + 1024`` wraps around silently; here the arithmetic is done in
+  float32, which holds every 16-bit integer exactly.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+import pydicom.pixels
+from pydicom.dataset import Dataset
+
+from ctlib.errors import ArgumentError, DicomError, HeaderError, element_name, source_name
+from ctlib.header import first_value
+
+__all__ = [
+    "AIR_HU",
+    "PADDING_BELOW_HU",
+    "has_wrong_pixel_representation",
+    "padding_mask",
+    "stored_values",
+    "to_hu",
+]
+
+#: Hounsfield value of air, by definition of the scale.
+AIR_HU = -1000.0
+#: Values below this (in HU) are not a measurement: nothing in a scan is less
+#: dense than air (−1000 HU), and noise in air stays well above −1200 HU. What
+#: lies below is padding, e.g. −3024 HU outside the scan circle.
+PADDING_BELOW_HU = -1200.0
+
+
+def to_hu(
+    ds: Dataset,
+    *,
+    padding: Literal["air", "keep"] = "air",
+    fix_pixel_representation: bool = True,
+    default_rescale: tuple[float, float] | None = None,
+) -> npt.NDArray[np.float32]:
+    """Convert a CT image's stored values to Hounsfield units.
+
+    Parameters
+    ----------
+    ds : pydicom.dataset.Dataset
+        A single-frame CT image read with pixel data (e.g. by :func:`ctlib.read`).
+        It is not modified.
+    padding : {"air", "keep"}, optional
+        ``"air"`` (default) sets padding pixels (see :func:`padding_mask`) to
+        −1000 HU; ``"keep"`` returns them as the Modality LUT gives them
+        (e.g. −3024 HU), so they can be inspected.
+    fix_pixel_representation : bool, optional
+        If ``True`` (default), data recognised by
+        :func:`has_wrong_pixel_representation` are read as the signed 12-bit
+        values they are. ``False`` shows the broken image, for teaching.
+    default_rescale : (slope, intercept), optional
+        Used only when the header has neither (0028,1053) RescaleSlope and
+        (0028,1052) RescaleIntercept nor a Modality LUT Sequence. There is no
+        implicit default: guessing wrongly shifts every value.
+
+    Returns
+    -------
+    numpy.ndarray of float32, shape (Rows, Columns)
+        The image in HU; a new array.
+
+    Raises
+    ------
+    HeaderError
+        Not a CT image (0008,0060), not MONOCHROME2 (0028,0004), several frames,
+        no pixel data, or no rescale and no ``default_rescale``.
+    DicomError
+        The pixel data cannot be decoded (e.g. a compressed transfer syntax
+        without its decoder installed; the message names both).
+
+    Notes
+    -----
+    The Modality LUT (PS3.3 C.11.1.1): with (0028,1052) Rescale Intercept and
+    (0028,1053) Rescale Slope, ``HU = stored × slope + intercept``, computed
+    here in float32 (exact for 16-bit integers with the usual slope 1 and
+    integer intercept). A (0028,3000) Modality LUT Sequence is applied with
+    :func:`pydicom.pixels.apply_modality_lut`.
+
+    See Also
+    --------
+    pydicom.pixels.apply_rescale : the reference this function is tested against.
+    stored_values, padding_mask, has_wrong_pixel_representation
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pydicom import Dataset
+    >>> from pydicom.dataset import FileMetaDataset
+    >>> from pydicom.uid import ExplicitVRLittleEndian
+    >>> ds = Dataset()
+    >>> ds.file_meta = FileMetaDataset()
+    >>> ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    >>> ds.Modality, ds.RescaleSlope, ds.RescaleIntercept = "CT", 1, -1024
+    >>> stored = np.array([[0, 1024], [1064, 2024]], dtype=np.uint16)
+    >>> ds.set_pixel_data(stored, "MONOCHROME2", 12)
+    >>> to_hu(ds)  # stored 0 is -1024 HU: air, the scanner's floor, not padding
+    array([[-1024.,     0.],
+           [   40.,  1000.]], dtype=float32)
+
+    Stored values mean nothing without the header: the same pixels with an
+    intercept of -2048 put the first one far below air, so it is padding:
+
+    >>> ds.RescaleIntercept = -2048
+    >>> to_hu(ds, padding="keep")[0, 0], to_hu(ds)[0, 0]
+    (np.float32(-2048.0), np.float32(-1000.0))
+    """
+    if padding not in ("air", "keep"):
+        raise ArgumentError(f"padding must be 'air' or 'keep', got {padding!r}.")
+    _check_ct_image(ds)
+    stored = stored_values(ds, fix_pixel_representation=fix_pixel_representation)
+    if "ModalityLUTSequence" in ds:
+        hu = pydicom.pixels.apply_modality_lut(stored, ds).astype(np.float32)
+    else:
+        slope, intercept = _rescale(ds, default_rescale)
+        hu = stored.astype(np.float32)
+        if slope != 1.0:
+            hu *= np.float32(slope)
+        if intercept != 0.0:
+            hu += np.float32(intercept)
+    if padding == "air":
+        hu[padding_mask(ds, hu, stored=stored)] = AIR_HU
+    return hu
+
+
+def stored_values(ds: Dataset, *, fix_pixel_representation: bool = True) -> np.ndarray:
+    """Decode the stored pixel values of a single-frame image.
+
+    Parameters
+    ----------
+    ds : pydicom.dataset.Dataset
+        The image; not modified (nothing is cached on it).
+    fix_pixel_representation : bool, optional
+        Sign-extend 12-bit data that :func:`has_wrong_pixel_representation`
+        recognises (default ``True``).
+
+    Returns
+    -------
+    numpy.ndarray of integers, shape (Rows, Columns)
+
+    Raises
+    ------
+    HeaderError, DicomError
+        As :func:`to_hu`.
+    """
+    source = source_name(ds)
+    if "PixelData" not in ds:
+        raise HeaderError(
+            f"{source}: {element_name('PixelData')} is missing. If the file was read with "
+            "header_only=True, read it again without it."
+        )
+    try:
+        arr = pydicom.pixels.pixel_array(ds)
+    except Exception as exc:  # pydicom raises many types; all mean "cannot decode"
+        syntax = getattr(getattr(ds, "file_meta", None), "TransferSyntaxUID", None)
+        syntax_name = f"{syntax.name} ({syntax})" if syntax is not None else "unknown"
+        raise DicomError(
+            f"{source}: cannot decode {element_name('PixelData')} with transfer syntax "
+            f"{syntax_name}: {exc} For compressed data, install a decoder "
+            "(pip install pylibjpeg pylibjpeg-openjpeg pylibjpeg-libjpeg)."
+        ) from exc
+    if arr.ndim != 2:
+        raise HeaderError(
+            f"{source}: {element_name('NumberOfFrames')}: the image has shape {arr.shape}, "
+            "but to_hu converts one 2-D slice. Select a frame first."
+        )
+    if fix_pixel_representation and has_wrong_pixel_representation(ds):
+        # Keep the low 12 bits and sign-extend bit 11: 0..2047 stay, 2048..4095 -> -2048..-1.
+        signed = (arr & 0x0FFF).astype(np.int16)
+        signed ^= 0x0800
+        signed -= 0x0800
+        return signed
+    return arr
+
+
+def has_wrong_pixel_representation(ds: Dataset) -> bool:
+    """Tell whether a data set shows the RSNA 2019 Pixel Representation mislabel.
+
+    Parameters
+    ----------
+    ds : pydicom.dataset.Dataset
+        A CT data set (header only is enough).
+
+    Returns
+    -------
+    bool
+        ``True`` when (0028,0101) BitsStored is 12, (0028,0103)
+        PixelRepresentation is 0 (unsigned) and (0028,1052) RescaleIntercept is
+        above −100.
+
+    Notes
+    -----
+    Unsigned 12-bit values with an intercept above −100 cannot go below −100 HU,
+    so such a scan could not show air, which every head CT contains. In the
+    RSNA data these files hold two's-complement values: the header's
+    PixelRepresentation is simply wrong, and sign-extending bit 11 recovers the
+    image exactly. (The widely copied "add 1000, wrap at 4096, set the
+    intercept to −1000" repair is not exact: it turns HU below −1000 bright.)
+
+    Examples
+    --------
+    >>> from pydicom import Dataset
+    >>> ds = Dataset()
+    >>> ds.BitsStored, ds.PixelRepresentation, ds.RescaleIntercept = 12, 0, 1
+    >>> has_wrong_pixel_representation(ds)
+    True
+    >>> ds.RescaleIntercept = -1024
+    >>> has_wrong_pixel_representation(ds)
+    False
+    """
+    try:
+        return (
+            int(ds.get("BitsStored", 0)) == 12
+            and int(ds.get("PixelRepresentation", -1)) == 0
+            and "RescaleIntercept" in ds
+            and first_value(ds.RescaleIntercept) > -100
+        )
+    except (TypeError, ValueError):  # unreadable values: not this mislabel
+        return False
+
+
+def padding_mask(
+    ds: Dataset, hu: npt.NDArray[np.floating], *, stored: np.ndarray | None = None
+) -> npt.NDArray[np.bool_]:
+    """Find the pixels that are padding rather than measurement.
+
+    Parameters
+    ----------
+    ds : pydicom.dataset.Dataset
+        The image's data set, for (0028,0120) Pixel Padding Value and (0028,0121)
+        Pixel Padding Range Limit.
+    hu : numpy.ndarray
+        The image in HU, as returned by ``to_hu(ds, padding="keep")``.
+    stored : numpy.ndarray, optional
+        The stored values (from :func:`stored_values`); decoded from ``ds`` if
+        needed and not given.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        ``True`` where the stored value is the declared padding value (or in
+        the declared padding range, PS3.3 C.7.5.1.1.2), or where the HU value is
+        below :data:`PADDING_BELOW_HU`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pydicom import Dataset
+    >>> padding_mask(Dataset(), np.array([-3024.0, -1024.0, 40.0]))
+    array([ True, False, False])
+    """
+    mask = np.less(hu, PADDING_BELOW_HU)
+    value = ds.get("PixelPaddingValue")
+    if value is None:
+        return mask
+    if stored is None:
+        stored = stored_values(ds)
+    low = _as_stored(value, stored.dtype)
+    limit = ds.get("PixelPaddingRangeLimit")
+    high = _as_stored(limit, stored.dtype) if limit is not None else low
+    low, high = min(low, high), max(low, high)
+    mask |= (stored >= low) & (stored <= high)
+    return mask
+
+
+def _as_stored(value: object, dtype: np.dtype) -> int:
+    """Read a US-or-SS padding value in the representation of the stored data."""
+    number = int(first_value(value))
+    bits = np.dtype(dtype).itemsize * 8
+    if np.dtype(dtype).kind == "i" and number >= 2 ** (bits - 1):
+        number -= 2**bits  # written as US, meant as SS
+    return number
+
+
+def _check_ct_image(ds: Dataset) -> None:
+    """Raise :class:`HeaderError` unless ``ds`` is a greyscale (CT) image."""
+    source = source_name(ds)
+    modality = ds.get("Modality")
+    if modality is not None and str(modality).upper() != "CT":
+        raise HeaderError(
+            f"{source}: {element_name('Modality')} is {str(modality)!r}: Hounsfield "
+            "units exist only for CT. Use this function on CT images only."
+        )
+    photometric = ds.get("PhotometricInterpretation")
+    if photometric is not None and str(photometric).strip() != "MONOCHROME2":
+        raise HeaderError(
+            f"{source}: {element_name('PhotometricInterpretation')} is {str(photometric)!r}, "
+            "but CT images are 'MONOCHROME2' (PS3.3 C.8.2.1.1.1). This is not a CT "
+            "slice as the course expects; check what the file holds."
+        )
+
+
+def _rescale(ds: Dataset, default: tuple[float, float] | None) -> tuple[float, float]:
+    """Return (slope, intercept) from the header, or ``default`` if both are absent."""
+    source = source_name(ds)
+    present = [k for k in ("RescaleSlope", "RescaleIntercept") if ds.get(k) not in (None, "")]
+    if len(present) < 2:
+        if default is not None:
+            return float(default[0]), float(default[1])
+        missing = " and ".join(
+            element_name(k) for k in ("RescaleSlope", "RescaleIntercept") if k not in present
+        )
+        raise HeaderError(
+            f"{source}: {missing} missing, so stored values cannot be turned into HU. "
+            "If you know the scanner's convention, pass default_rescale=(slope, intercept), "
+            "e.g. (1.0, -1024.0)."
+        )
+    values = []
+    for keyword in ("RescaleSlope", "RescaleIntercept"):
+        try:
+            values.append(first_value(ds[keyword].value))
+        except (HeaderError, ValueError, TypeError) as exc:
+            raise HeaderError(
+                f"{source}: {element_name(keyword)}: {exc}".rstrip(".")
+                + ". Pass default_rescale=(slope, intercept) if you know the right values."
+            ) from None
+    if not np.isfinite(values).all() or values[0] == 0:
+        raise HeaderError(
+            f"{source}: {element_name('RescaleSlope')} is {values[0]!r} and "
+            f"{element_name('RescaleIntercept')} is {values[1]!r}: the slope must be a "
+            "finite non-zero number. Check the file."
+        )
+    return values[0], values[1]

@@ -1,0 +1,81 @@
+"""Shared fixtures: small, valid CT data sets built in memory with pydicom 3."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pydicom
+import pytest
+from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.uid import CTImageStorage, ExplicitVRLittleEndian, generate_uid
+
+
+def build_ct(
+    stored: np.ndarray,
+    *,
+    bits_stored: int = 16,
+    slope: Any = 1,
+    intercept: Any = -1024,
+    **elements: Any,
+) -> Dataset:
+    """Return a minimal CT Image data set holding ``stored`` as its pixel data.
+
+    ``stored`` must already have the dtype that matches the intended Pixel
+    Representation (``uint16`` for 0, ``int16`` for 1). ``slope``/``intercept``
+    of ``None`` leave the element out. Extra keyword arguments become elements.
+    """
+    ds = Dataset()
+    ds.file_meta = FileMetaDataset()
+    ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    ds.file_meta.MediaStorageSOPClassUID = CTImageStorage
+    digest = hashlib.sha256(stored.tobytes()).hexdigest()
+    uid = generate_uid(entropy_srcs=[digest, repr(sorted(elements.items()))])
+    ds.file_meta.MediaStorageSOPInstanceUID = uid
+    ds.SOPClassUID = CTImageStorage
+    ds.SOPInstanceUID = uid
+    ds.Modality = "CT"
+    ds.PatientID = "SYNTH-0001"
+    if slope is not None:
+        ds.RescaleSlope = slope
+    if intercept is not None:
+        ds.RescaleIntercept = intercept
+    ds.set_pixel_data(stored, "MONOCHROME2", bits_stored)
+    for keyword, value in elements.items():
+        setattr(ds, keyword, value)
+    return ds
+
+
+def roundtrip(ds: Dataset) -> Dataset:
+    """Write ``ds`` as a Part-10 file into memory and read it back."""
+    buffer = io.BytesIO()
+    ds.save_as(buffer, enforce_file_format=True)
+    buffer.seek(0)
+    return pydicom.dcmread(buffer)
+
+
+def fingerprint(path: Path) -> tuple[str, int]:
+    """SHA-256 of a file's bytes and its modification time in nanoseconds."""
+    return hashlib.sha256(path.read_bytes()).hexdigest(), os.stat(path).st_mtime_ns
+
+
+@pytest.fixture
+def make_ct() -> Callable[..., Dataset]:
+    """Factory for in-memory CT data sets (see :func:`build_ct`)."""
+    return build_ct
+
+
+@pytest.fixture
+def ct_file(tmp_path: Path) -> Path:
+    """A small valid CT file on disk: a 64×64 gradient from -1024 to 1000 HU."""
+    hu = np.linspace(-1024, 1000, 64 * 64).reshape(64, 64).round().astype(np.int16)
+    path = tmp_path / "slice.dcm"
+    build_ct((hu + 1024).astype(np.int16), intercept=-1024).save_as(
+        path, enforce_file_format=True
+    )
+    return path
