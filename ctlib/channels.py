@@ -14,7 +14,16 @@ import numpy as np
 import numpy.typing as npt
 
 from ctlib.errors import WindowError
-from ctlib.window import VoiFunction, Window, _as_window, window
+from ctlib.window import (
+    VoiFunction,
+    Window,
+    _as_window,
+    _check_width,
+    _checked_input,
+    _voi_function,
+    _voi_into,
+    _work_dtype,
+)
 
 __all__ = ["to_channels"]
 
@@ -56,23 +65,25 @@ def to_channels(
     Examples
     --------
     >>> import numpy as np
-    >>> hu = np.array([[0, 40, 80, 1000]])
+    >>> hu = np.array([[-10, 30, 60, 1000]])
     >>> to_channels(hu, dtype=np.uint8)[0]
-    array([[  0,  26,  73],
-           [128,  76,  76],
-           [255, 128,  80],
+    array([[  0,  13,  72],
+           [ 96,  64,  76],
+           [191, 102,  78],
            [255, 255, 164]], dtype=uint8)
     """
     specs = [_channel_window(entry) for entry in windows]
     if not specs:
         raise WindowError("windows is empty: give at least one window, e.g. ('brain',).")
-    image = np.asarray(hu)
-    out_dtype = np.dtype(dtype)
-    first = window(image, specs[0], function=function, dtype=out_dtype)
-    out = np.empty(first.shape + (len(specs),), dtype=out_dtype)
-    out[..., 0] = first
-    for k, spec in enumerate(specs[1:], start=1):
-        out[..., k] = window(image, spec, function=function, dtype=out_dtype)
+    func = _voi_function(function)
+    values, out_dtype = _checked_input(hu, dtype)
+    for spec in specs:
+        _check_width(spec, func)
+    x = values.astype(_work_dtype(out_dtype))  # converted once for all channels
+    scratch = np.empty_like(x)
+    out = np.empty(x.shape + (len(specs),), dtype=out_dtype)
+    for k, spec in enumerate(specs):
+        _voi_into(x, scratch, spec, func, out[..., k])
     return out
 
 

@@ -51,3 +51,18 @@ class TestToChannels:
         """Unusable window lists raise WindowError."""
         with pytest.raises(ctlib.WindowError, match=message):
             ctlib.to_channels(HU, windows)
+
+    def test_linear_width_checked_per_channel(self) -> None:
+        """A LINEAR width below 1 in any channel is refused, as in window()."""
+        with pytest.raises(ctlib.WindowError, match=">= 1 for the LINEAR"):
+            ctlib.to_channels(HU, ["brain", (40, 0.5)], function="linear")
+
+    def test_nan_refused(self) -> None:
+        """NaN is refused as in window()."""
+        with pytest.raises(ctlib.WindowError, match="NaN"):
+            ctlib.to_channels(np.array([[np.nan]]))
+
+    def test_width_one_threshold_channel(self) -> None:
+        """A LINEAR W = 1 channel is the threshold window() gives."""
+        out = ctlib.to_channels(HU, [(40, 1), "brain"], function="linear")
+        np.testing.assert_array_equal(out[..., 0], ctlib.window(HU, 40, 1, function="linear"))

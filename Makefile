@@ -1,0 +1,58 @@
+# The course's two commands are `make lab` and `make test` (see README.md).
+# Both create .venv on first use, repair it if it is half-built, and are safe to re-run.
+
+SHELL   := /bin/bash
+PYTHON  ?= python3
+VENV    := .venv
+PY      := $(VENV)/bin/python
+STAMP   := $(VENV)/.ctlib-installed
+EXTRAS  := course,test
+# Importing these proves the environment is complete (a half-finished install fails here).
+CHECK   := import ctlib, pydicom, numpy, pytest, nbval, hypothesis, yaml, jupyterlab, ipywidgets, matplotlib, pandas, tqdm
+
+# JupyterLab refuses to run as root unless told; with no display, opening a browser would
+# at best fail and at worst start a text browser in this terminal, so only print the URL.
+LAB_FLAGS := --notebook-dir=notebooks --ServerApp.ip=127.0.0.1
+ifeq ($(shell id -u),0)
+LAB_FLAGS += --allow-root
+endif
+ifeq ($(DISPLAY)$(WAYLAND_DISPLAY),)
+ifneq ($(shell uname -s),Darwin)
+LAB_FLAGS += --no-browser
+endif
+endif
+
+.PHONY: help lab test bench venv clean
+
+help:
+	@echo "make lab    set up .venv if needed, then start JupyterLab on notebooks/"
+	@echo "make test   set up .venv if needed, then run every test (unit, doctest, notebooks)"
+	@echo "make bench  print speed ratios of ctlib against naive code (not a test)"
+	@echo "make clean  remove .venv and caches"
+
+venv:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+	  { echo "Python >= 3.11 is needed; '$(PYTHON)' is $$($(PYTHON) --version 2>&1)." \
+	         "Run: make PYTHON=python3.11 ..." >&2; exit 1; }
+	@if ! $(PY) -c 'import sys' 2>/dev/null; then \
+	  echo "Creating $(VENV) ..."; rm -rf $(VENV); $(PYTHON) -m venv $(VENV); \
+	fi
+	@if [ ! -f $(STAMP) ] || [ pyproject.toml -nt $(STAMP) ] || \
+	    ! $(PY) -c '$(CHECK)' 2>/dev/null; then \
+	  echo "Installing ctlib and the course's packages into $(VENV) ..."; \
+	  rm -f $(STAMP); \
+	  $(PY) -m pip install --disable-pip-version-check -q -e '.[$(EXTRAS)]' && touch $(STAMP); \
+	fi
+
+lab: venv
+	$(PY) -m jupyter lab $(LAB_FLAGS)
+
+test: venv
+	$(PY) -m pytest
+
+bench: venv
+	$(PY) benchmarks/bench_window.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
