@@ -71,6 +71,7 @@ def to_channels(
            [ 96,  64,  76],
            [191, 102,  78],
            [255, 255, 164]], dtype=uint8)
+
     """
     specs = [_channel_window(entry) for entry in windows]
     if not specs:

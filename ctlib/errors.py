@@ -75,6 +75,7 @@ def source_name(ds: Dataset | None) -> str:
     >>> from pydicom import Dataset
     >>> source_name(Dataset())
     '<dataset in memory>'
+
     """
     filename = getattr(ds, "filename", None)
     if isinstance(filename, (str, os.PathLike)) and str(filename):
@@ -101,6 +102,7 @@ def element_name(keyword: str) -> str:
     '(0028,1051) WindowWidth'
     >>> element_name("RescaleIntercept")
     '(0028,1052) RescaleIntercept'
+
     """
     tag = tag_for_keyword(keyword)
     if tag is None:  # not a standard keyword: say so rather than invent a tag

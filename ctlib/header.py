@@ -47,6 +47,7 @@ def first_value(value: Any) -> float:
     40.0
     >>> first_value(80)
     80.0
+
     """
     return _number_at(value, 0)
 
@@ -83,6 +84,7 @@ def header_window(ds: Dataset, index: int = 0) -> Window:
     >>> ds.WindowCenter, ds.WindowWidth = ["36", "36"], ["80", "80"]
     >>> print(header_window(ds))
     header (C 36 / W 80)
+
     """
     source = source_name(ds)
     values = []

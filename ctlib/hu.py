@@ -21,8 +21,9 @@ from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
-import pydicom.pixels
 from pydicom.dataset import Dataset
+from pydicom.pixels.processing import apply_modality_lut
+from pydicom.pixels.utils import pixel_array
 
 from ctlib.errors import ArgumentError, DicomError, HeaderError, element_name, source_name
 from ctlib.header import first_value
@@ -120,13 +121,14 @@ def to_hu(
     >>> ds.RescaleIntercept = -2048
     >>> to_hu(ds, padding="keep")[0, 0], to_hu(ds)[0, 0]
     (np.float32(-2048.0), np.float32(-1000.0))
+
     """
     if padding not in ("air", "keep"):
         raise ArgumentError(f"padding must be 'air' or 'keep', got {padding!r}.")
     _check_ct_image(ds)
     stored = stored_values(ds, fix_pixel_representation=fix_pixel_representation)
     if "ModalityLUTSequence" in ds:
-        hu = pydicom.pixels.apply_modality_lut(stored, ds).astype(np.float32)
+        hu = apply_modality_lut(stored, ds).astype(np.float32)
     else:
         slope, intercept = _rescale(ds, default_rescale)
         hu = stored.astype(np.float32)
@@ -158,6 +160,7 @@ def stored_values(ds: Dataset, *, fix_pixel_representation: bool = True) -> np.n
     ------
     HeaderError, DicomError
         As :func:`to_hu`.
+
     """
     source = source_name(ds)
     if "PixelData" not in ds:
@@ -166,7 +169,7 @@ def stored_values(ds: Dataset, *, fix_pixel_representation: bool = True) -> np.n
             "header_only=True, read it again without it."
         )
     try:
-        arr = pydicom.pixels.pixel_array(ds)
+        arr = pixel_array(ds)
     except Exception as exc:  # pydicom raises many types; all mean "cannot decode"
         syntax = getattr(getattr(ds, "file_meta", None), "TransferSyntaxUID", None)
         syntax_name = f"{syntax.name} ({syntax})" if syntax is not None else "unknown"
@@ -223,6 +226,7 @@ def has_wrong_pixel_representation(ds: Dataset) -> bool:
     >>> ds.RescaleIntercept = -1024
     >>> has_wrong_pixel_representation(ds)
     False
+
     """
     try:
         return (
@@ -264,8 +268,9 @@ def padding_mask(
     >>> from pydicom import Dataset
     >>> padding_mask(Dataset(), np.array([-3024.0, -1024.0, 40.0]))
     array([ True, False, False])
+
     """
-    mask = np.less(hu, PADDING_BELOW_HU)
+    mask: npt.NDArray[np.bool_] = np.less(hu, PADDING_BELOW_HU)
     value = ds.get("PixelPaddingValue")
     if value is None:
         return mask

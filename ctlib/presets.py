@@ -74,7 +74,8 @@ def preset(name: str) -> Window:
     >>> preset("lung")
     Traceback (most recent call last):
     ...
-    ctlib.errors.WindowError: no window preset called 'lung'. Known presets: brain, subdural, bone, stroke, soft_tissue; or pass a center and a width.
+    ctlib.errors.WindowError: no window preset called 'lung'. Known presets: brain, ...
+
     """
     key = name.strip().lower().replace(" ", "_").replace("-", "_")
     try:

@@ -71,7 +71,8 @@ def read(path: str | os.PathLike[str], *, header_only: bool = False) -> Dataset:
     >>> ctlib.read("no/such/file.dcm")
     Traceback (most recent call last):
     ...
-    ctlib.errors.DicomError: no/such/file.dcm: no such file. Check the path (it is relative to the current folder unless it starts with '/').
+    ctlib.errors.DicomError: no/such/file.dcm: no such file. Check the path ...
+
     """
     name = str(path)
     file = Path(path)
@@ -132,6 +133,7 @@ def expected_pixel_bytes(ds: Dataset) -> int | None:
     >>> ds.Rows, ds.Columns, ds.BitsAllocated = 512, 512, 16
     >>> expected_pixel_bytes(ds)
     524288
+
     """
     file_meta = getattr(ds, "file_meta", None)
     syntax = file_meta.get("TransferSyntaxUID") if file_meta is not None else None

@@ -65,7 +65,8 @@ class Window:
     >>> Window(40, 0)
     Traceback (most recent call last):
     ...
-    ctlib.errors.WindowError: window width must be a finite number > 0, got 0 (center 40). Use a width of at least 1 HU, e.g. ctlib.PRESETS['brain'] is 40/80.
+    ctlib.errors.WindowError: window width must be a finite number > 0, got 0 (center 40). ...
+
     """
 
     center: float
@@ -199,6 +200,7 @@ def window(
 
     >>> float(window(np.array([79]), 40, 80, function="linear")[0])
     1.0
+
     """
     win = _as_window(center, width)
     func = _voi_function(function)

@@ -69,7 +69,8 @@ class TestEnvironmentsAgree:
 
     def test_python_version(self) -> None:
         """Both ask for the same Python."""
-        assert conda_requirements()["python"] == SpecifierSet(pyproject()["project"]["requires-python"])
+        requires = pyproject()["project"]["requires-python"]
+        assert conda_requirements()["python"] == SpecifierSet(requires)
 
     def test_ranges_are_bounded_below(self) -> None:
         """Every package states the oldest version the course was written for."""

@@ -9,7 +9,7 @@ from pydicom.dataelem import RawDataElement
 from pydicom.dataset import Dataset
 from pydicom.multival import MultiValue
 from pydicom.tag import Tag
-from pydicom.valuerep import DSfloat, IS
+from pydicom.valuerep import IS, DSfloat
 
 import ctlib
 
@@ -91,7 +91,8 @@ class TestHeaderWindow:
         """No window in the header: error naming the element and suggesting a preset."""
         ds = Dataset()
         ds.WindowWidth = 80
-        with pytest.raises(ctlib.HeaderError, match=r"\(0028,1050\) WindowCenter is missing.*PRESETS"):
+        message = r"\(0028,1050\) WindowCenter is missing.*PRESETS"
+        with pytest.raises(ctlib.HeaderError, match=message):
             ctlib.header_window(ds)
 
     def test_garbage_text(self) -> None:

@@ -7,7 +7,10 @@ from collections.abc import Callable
 
 import numpy as np
 import pytest
-from conftest import roundtrip
+from conftest import build_ct, roundtrip
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 from pydicom.dataset import Dataset
 from pydicom.pixels import apply_rescale
 from pydicom.sequence import Sequence
@@ -247,3 +250,35 @@ class TestPurity:
         assert ds == before
         assert ds.file_meta.TransferSyntaxUID == ExplicitVRLittleEndian
         assert getattr(ds, "_pixel_array", None) is None
+
+
+class TestProperties:
+    """Property-based: random stored images and rescale values against pydicom."""
+
+    @settings(max_examples=150, deadline=None)
+    @given(
+        signed=st.booleans(),
+        bits=st.sampled_from([12, 16]),
+        slope=st.sampled_from([1, 0.5, 2, "1.0", 0.25]),
+        intercept=st.integers(-2048, 1024),
+        data=st.data(),
+    )
+    def test_matches_apply_rescale(
+        self, signed: bool, bits: int, slope: object, intercept: int, data: st.DataObject
+    ) -> None:
+        """to_hu(padding='keep') == apply_rescale wherever the mislabel rule does not apply."""
+        dtype = np.int16 if signed else np.uint16
+        low, high = (-(2 ** (bits - 1)), 2 ** (bits - 1) - 1) if signed else (0, 2**bits - 1)
+        stored = data.draw(hnp.arrays(dtype, (6, 5), elements=st.integers(low, high)))
+        ds = build_ct(stored, bits_stored=bits, slope=slope, intercept=intercept)
+        before = ds.PixelData
+        got = ctlib.to_hu(ds, padding="keep")
+        assert ds.PixelData == before
+        if ctlib.has_wrong_pixel_representation(ds):
+            signed_values = np.where(stored >= 2048, stored.astype(np.int32) - 4096, stored)
+            expected = signed_values * float(slope) + intercept  # type: ignore[arg-type]
+        else:
+            expected = apply_rescale(stored, ds)
+        np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-3)
+        air = ctlib.to_hu(ds)
+        assert air.min() >= ctlib.PADDING_BELOW_HU  # padding="air" leaves nothing below
