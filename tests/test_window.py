@@ -51,26 +51,19 @@ def probe_values(center: float, width: float) -> np.ndarray:
 class TestGoldenAgainstPydicom:
     """ctlib.window equals pydicom.pixels.apply_windowing (rescaled to [0, 1])."""
 
+    @pytest.mark.parametrize(("dtype", "atol"), [(np.float64, 1e-9), (np.float32, 2e-6)])
     @pytest.mark.parametrize("function", ["linear", "linear_exact", "sigmoid"])
     @pytest.mark.parametrize("width", WIDTHS)
     @pytest.mark.parametrize("center", CENTERS)
-    def test_float64(self, center: float, width: float, function: str) -> None:
-        """In float64 the two agree to rounding error, on a grid of centers and widths."""
+    def test_grid(
+        self, center: float, width: float, function: str, dtype: type, atol: float
+    ) -> None:
+        """Over a grid of centers and widths the two agree to the output's precision."""
         x = probe_values(center, width)
         expected = pydicom_reference(x, center, width, function)
-        got = window(x, center, width, function=function, dtype=np.float64)
-        np.testing.assert_allclose(got, expected, rtol=0, atol=1e-9)
-
-    @pytest.mark.parametrize("function", ["linear", "linear_exact", "sigmoid"])
-    @pytest.mark.parametrize("width", WIDTHS)
-    @pytest.mark.parametrize("center", CENTERS)
-    def test_float32(self, center: float, width: float, function: str) -> None:
-        """The default float32 output agrees to float32 precision."""
-        x = probe_values(center, width)
-        expected = pydicom_reference(x, center, width, function)
-        got = window(x, center, width, function=function)
-        assert got.dtype == np.float32
-        np.testing.assert_allclose(got, expected, rtol=0, atol=2e-6)
+        got = window(x, center, width, function=function, dtype=dtype)
+        assert got.dtype == np.dtype(dtype)
+        np.testing.assert_allclose(got, expected, rtol=0, atol=atol)
 
     @pytest.mark.parametrize("function", ["linear_exact", "sigmoid"])
     @pytest.mark.parametrize("width", [0.25, 0.5])
