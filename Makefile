@@ -8,7 +8,7 @@ PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.ctlib-installed
 EXTRAS  := course,test
 # Importing these proves the environment is complete (a half-finished install fails here).
-CHECK   := import ctlib, pydicom, numpy, pytest, nbval, hypothesis, yaml, jupyterlab, ipywidgets, matplotlib, pandas, tqdm
+CHECK   := import ctlib, pydicom, numpy, scipy, skimage, nilearn, PIL, pytest, nbval, hypothesis, yaml, jupyterlab, ipywidgets, matplotlib, pandas, tqdm
 
 # JupyterLab refuses to run as root unless told; with no display, opening a browser would
 # at best fail and at worst start a text browser in this terminal, so only print the URL.
@@ -22,11 +22,16 @@ LAB_FLAGS += --no-browser
 endif
 endif
 
-.PHONY: help lab test bench venv clean
+# The full synthetic data set: rebuilt when missing, or when its recipe or generator changed.
+DATA     := data/synthetic/manifest.json
+DATA_SRC := data/recipe.toml $(wildcard ctlib/synth/*.py)
+
+.PHONY: help lab test bench venv data clean
 
 help:
 	@echo "make lab    set up .venv if needed, then start JupyterLab on notebooks/"
 	@echo "make test   set up .venv if needed, then run every test (unit, doctest, notebooks)"
+	@echo "make data   (re)build the synthetic data set in data/synthetic (about a minute)"
 	@echo "make bench  print speed ratios of ctlib against naive code (not a test)"
 	@echo "make clean  remove .venv and caches"
 
@@ -44,15 +49,21 @@ venv:
 	  $(PY) -m pip install --disable-pip-version-check -q -e '.[$(EXTRAS)]' && touch $(STAMP); \
 	fi
 
-lab: venv
+data: venv
+	$(PY) -m ctlib.synth --out data/synthetic
+
+$(DATA): $(DATA_SRC) | venv
+	$(PY) -m ctlib.synth --out data/synthetic
+
+lab: venv $(DATA)
 	$(PY) -m jupyter lab $(LAB_FLAGS)
 
-test: venv
+test: venv $(DATA)
 	$(PY) -m pytest
 
 bench: venv
 	$(PY) benchmarks/bench_window.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info
+	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info data/synthetic
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -19,8 +19,9 @@ from ctlib.hu import (
     stored_values,
     to_hu,
 )
+from ctlib.plotting import show_slice
 from ctlib.presets import ALTERNATIVE_PRESETS, PRESETS, preset
-from ctlib.reading import read
+from ctlib.reading import allow_rsna_uids, read
 from ctlib.window import VOI_FUNCTIONS, Window, window
 
 __version__ = "0.1.0"
@@ -37,12 +38,14 @@ __all__ = [
     "HeaderError",
     "Window",
     "WindowError",
+    "allow_rsna_uids",
     "first_value",
     "has_wrong_pixel_representation",
     "header_window",
     "padding_mask",
     "preset",
     "read",
+    "show_slice",
     "stored_values",
     "to_channels",
     "to_hu",

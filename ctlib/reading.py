@@ -10,6 +10,9 @@ that names the file and the cause.
 from __future__ import annotations
 
 import os
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pydicom
@@ -19,7 +22,7 @@ from pydicom.uid import UID
 
 from ctlib.errors import DicomError, element_name
 
-__all__ = ["read", "expected_pixel_bytes"]
+__all__ = ["allow_rsna_uids", "expected_pixel_bytes", "read"]
 
 _HOW_TO_CHECK = (
     "Download or copy the file again; if it came from a zip archive, check the archive."
@@ -170,3 +173,44 @@ def _check_complete(ds: Dataset, name: str, *, header_only: bool, reached_end: b
             f"{name}: {element_name('PixelData')} holds {actual} bytes but Rows × Columns × "
             f"BitsAllocated need {expected}: the file is truncated. {_HOW_TO_CHECK}"
         )
+
+
+#: The warning pydicom 3 gives for an RSNA-style identifier in a UI element.
+_RSNA_UID_WARNING = r"Invalid value for VR UI: 'ID_[0-9a-f]+'"
+
+
+@contextmanager
+def allow_rsna_uids() -> Iterator[None]:
+    """Silence pydicom's warning about RSNA-style ``ID_<hex>`` UIDs, and only that one.
+
+    The RSNA 2019 data replaced every UID (SOP Instance, Study, Series) by
+    ``ID_`` and hexadecimal digits. Those are not valid UIDs (PS3.5 section
+    9.1 allows only digits and dots), so pydicom 3 warns each time such a
+    value is set or first accessed. Inside this block that warning is ignored;
+    any other warning, including one about a different invalid UID, still
+    shows.
+
+    Parameters
+    ----------
+    None
+
+    Returns
+    -------
+    contextlib.AbstractContextManager
+        Use it in a ``with`` statement.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from pydicom import Dataset
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("error")
+    ...     with allow_rsna_uids():
+    ...         ds = Dataset()
+    ...         ds.SOPInstanceUID = "ID_000012eaf"
+    >>> ds.SOPInstanceUID
+    'ID_000012eaf'
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=_RSNA_UID_WARNING, category=UserWarning)
+        yield

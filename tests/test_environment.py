@@ -115,10 +115,14 @@ class TestRepository:
         assert "mybinder.org/v2/gh/" in readme
 
     def test_makefile_targets(self) -> None:
-        """make lab and make test exist and share the same set-up step."""
+        """make lab and make test share the same set-up: the venv, then the data set."""
         makefile = (ROOT / "Makefile").read_text()
-        assert re.search(r"^lab: venv$", makefile, flags=re.M)
-        assert re.search(r"^test: venv$", makefile, flags=re.M)
+        assert re.search(r"^lab: venv \$\(DATA\)$", makefile, flags=re.M)
+        assert re.search(r"^test: venv \$\(DATA\)$", makefile, flags=re.M)
+
+    def test_postbuild_makes_data(self) -> None:
+        """Binder generates the full data set too."""
+        assert "python -m ctlib.synth --out data/synthetic" in (ROOT / "postBuild").read_text()
 
     def test_ci_runs_make_test(self) -> None:
         """CI runs the README's test command."""
