@@ -276,6 +276,7 @@ def generate(
     recipe = recipe or load_recipe()
     out = Path(out_dir)
     (out / "manifest.json").unlink(missing_ok=True)  # written last: its presence means "complete"
+    (out / "SHA256SUMS").unlink(missing_ok=True)
     for sub in ("images", "masks"):
         shutil.rmtree(out / sub, ignore_errors=True)
         (out / sub).mkdir(parents=True)
@@ -358,6 +359,7 @@ def _finish(out: Path, recipe: Recipe, results: list[SeriesResult]) -> dict[str,
         "versions": {p: version(p) for p in ("ctlib", "numpy", "scipy", "scikit-image", "nilearn", "pydicom")},
     }
     (out / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
+    write_checksums(out)
     return manifest
 
 
@@ -447,7 +449,18 @@ def make_sample(full_dir: str | os.PathLike[str], sample_dir: str | os.PathLike[
         "series": series_out,
     }
     (sample / "manifest.json").write_text(json.dumps(sample_manifest, indent=1, sort_keys=True) + "\n")
+    write_checksums(sample)
     return sample_manifest
+
+
+def write_checksums(root: str | os.PathLike[str]) -> Path:
+    """Write ``SHA256SUMS`` (``sha256sum`` format) for every file under ``root``."""
+    base = Path(root)
+    target = base / "SHA256SUMS"
+    target.unlink(missing_ok=True)
+    lines = [f"{digest}  {name}" for name, digest in checksums(base).items()]
+    target.write_text("\n".join(lines) + "\n")
+    return target
 
 
 def checksums(root: str | os.PathLike[str], names: Iterable[str] | None = None) -> dict[str, str]:

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
-from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.dataset import Dataset, FileMetaDataset, validate_file_meta
 from pydicom.multival import MultiValue
 from pydicom.uid import CTImageStorage, ExplicitVRLittleEndian, generate_uid
 from pydicom.valuerep import DSfloat
@@ -131,8 +131,10 @@ def encode_slice(
     meta.MediaStorageSOPInstanceUID = generate_uid(entropy_srcs=[ids.sop])
     meta.TransferSyntaxUID = ExplicitVRLittleEndian
     meta.ImplementationVersionName = "CTLIB_SYNTH_1"
+    validate_file_meta(meta, enforce_standard=True)  # adds version and implementation UID
     ds = Dataset()
     ds.file_meta = meta
+    ds.preamble = bytes(128)
     with allow_rsna_uids():
         ds.SOPInstanceUID = ids.sop
         ds.Modality = "CT"
@@ -159,7 +161,8 @@ def encode_slice(
         ds.RescaleSlope = "1.0"
         ds.PixelData = stored.tobytes()
         ds["PixelData"].VR = "OW"
-        ds.save_as(path, enforce_file_format=True)
+        # Written as built: enforce_file_format=True would replace (0002,0003) by "ID_...".
+        ds.save_as(path, enforce_file_format=False)
 
 
 def _multi(values: Sequence[float]) -> DSfloat | MultiValue[DSfloat]:
