@@ -130,8 +130,14 @@ class TestFiles:
                 keywords = {e.keyword for e in ds}
                 assert re.fullmatch(r"ID_[0-9a-f]{8}", ds.PatientID)
                 assert re.fullmatch(r"ID_[0-9a-f]{10}", ds.StudyInstanceUID)
-            assert not keywords & {"PatientName", "PatientBirthDate", "InstitutionName",
-                                   "ReferringPhysicianName", "AccessionNumber", "StudyDate"}
+            assert not keywords & {
+                "PatientName",
+                "PatientBirthDate",
+                "InstitutionName",
+                "ReferringPhysicianName",
+                "AccessionNumber",
+                "StudyDate",
+            }
             assert len(keywords) == 21
 
 
@@ -185,9 +191,13 @@ class TestHounsfield:
     def test_tissue_hu_in_literature_ranges(self, data_set: DataSet) -> None:
         """Mean HU inside each tissue mask (its core) within the published range."""
         ranges = {
-            Tissue.VENTRICLE: (0, 15), Tissue.WHITE: (20, 30), Tissue.GRAY: (37, 45),
-            Tissue.BONE: (700, 1900), Tissue.DIPLOE: (300, 700),
-            Tissue.CALCIFICATION: (100, 500), Tissue.FAT: (-100, -50),
+            Tissue.VENTRICLE: (0, 15),
+            Tissue.WHITE: (20, 30),
+            Tissue.GRAY: (37, 45),
+            Tissue.BONE: (700, 1900),
+            Tissue.DIPLOE: (300, 700),
+            Tissue.CALCIFICATION: (100, 500),
+            Tissue.FAT: (-100, -50),
         }
         values: dict[Tissue, list[np.ndarray]] = {t: [] for t in ranges}
         for _, _, _, hu, lesion, tissue in data_set.slices(every=3):
@@ -207,8 +217,12 @@ class TestHounsfield:
         Pooled over the lesion's slices (a thin edge slice alone reads lower, by partial
         volume, as on real scans).
         """
-        ranges = {"acute": (60, 80), "subacute": (30, 45), "acute_on_chronic": (15, 70),
-                  "sah": (50, 80)}
+        ranges = {
+            "acute": (60, 80),
+            "subacute": (30, 45),
+            "acute_on_chronic": (15, 70),
+            "sah": (50, 80),
+        }
         pooled: dict[tuple[str, str], list[np.ndarray]] = {}
         for series, _, _, hu, lesion, _ in data_set.slices():
             kinds = {les["type"]: les.get("kind", "acute") for les in series["lesions"]}
@@ -279,7 +293,7 @@ class TestLabels:
         assert len(unique) == 6 * data_set.manifest["images"] == len(rows) - 1
         order = (*RSNA_SUBTYPES, "any")
         for i in range(0, len(unique), 6):
-            block = unique[i:i + 6]
+            block = unique[i : i + 6]
             sop = block[0][0].rsplit("_", 1)[0]
             assert [r[0] for r in block] == [f"{sop}_{name}" for name in order]
 
@@ -313,8 +327,11 @@ class TestLabels:
         wide: dict[str, list[int]] = {}
         for key, value in unique:
             wide.setdefault(key.rsplit("_", 1)[0], []).append(value)
-        back = [(f"{sop}_{name}", v) for sop, values in wide.items()
-                for name, v in zip((*RSNA_SUBTYPES, "any"), values, strict=True)]
+        back = [
+            (f"{sop}_{name}", v)
+            for sop, values in wide.items()
+            for name, v in zip((*RSNA_SUBTYPES, "any"), values, strict=True)
+        ]
         assert back == unique
 
     def test_split_by_patient(self, data_set: DataSet) -> None:

@@ -29,14 +29,18 @@ class TestRecipe:
         """Each subtype appears in at least two series."""
         recipe = load_recipe()
         for subtype in RSNA_SUBTYPES:
-            series = [e for e in recipe.series if any(l["type"] == subtype for l in e.spec.lesions)]
+            series = [
+                e for e in recipe.series if any(les["type"] == subtype for les in e.spec.lesions)
+            ]
             assert len(series) >= 2, subtype
 
     def test_bad_encoding(self, tmp_path: Path) -> None:
         """A typo in the recipe is reported with the file and series."""
         bad = tmp_path / "recipe.toml"
-        bad.write_text('seed = 1\npositive_area_mm2 = 10.0\n[[series]]\nname = "x"\n'
-                       'patient = "P"\nsplit = "train"\nencoding = "signed15"\n')
+        bad.write_text(
+            'seed = 1\npositive_area_mm2 = 10.0\n[[series]]\nname = "x"\n'
+            'patient = "P"\nsplit = "train"\nencoding = "signed15"\n'
+        )
         with pytest.raises(ValueError, match="series 'x': unknown encoding 'signed15'"):
             load_recipe(bad)
 
@@ -47,8 +51,9 @@ class TestDeterminism:
     def test_identical_files(self, tmp_path: Path) -> None:
         """Two builds of a series are byte-identical; another seed is not."""
         recipe = load_recipe()
-        first = generate(tmp_path / "a", recipe=recipe, workers=1, progress=False,
-                         only=["normal-460"])
+        first = generate(
+            tmp_path / "a", recipe=recipe, workers=1, progress=False, only=["normal-460"]
+        )
         generate(tmp_path / "b", recipe=recipe, workers=1, progress=False, only=["normal-460"])
         a, b = checksums(tmp_path / "a"), checksums(tmp_path / "b")
         assert a == b

@@ -15,11 +15,27 @@ HU = np.array([[-1000, -500, -1, 0], [40, 80, 1000, 1400]], dtype=np.float32)
 IDS = SliceIds("ID_0123456ab", "ID_0a1b2c3d", "ID_0123456789", "ID_abcdef0123")
 #: The 21 data elements of an RSNA 2019 file, besides Pixel Data.
 RSNA_ELEMENTS = {
-    "SOPInstanceUID", "Modality", "PatientID", "StudyInstanceUID", "SeriesInstanceUID",
-    "StudyID", "ImagePositionPatient", "ImageOrientationPatient", "SamplesPerPixel",
-    "PhotometricInterpretation", "Rows", "Columns", "PixelSpacing", "BitsAllocated",
-    "BitsStored", "HighBit", "PixelRepresentation", "WindowCenter", "WindowWidth",
-    "RescaleIntercept", "RescaleSlope",
+    "SOPInstanceUID",
+    "Modality",
+    "PatientID",
+    "StudyInstanceUID",
+    "SeriesInstanceUID",
+    "StudyID",
+    "ImagePositionPatient",
+    "ImageOrientationPatient",
+    "SamplesPerPixel",
+    "PhotometricInterpretation",
+    "Rows",
+    "Columns",
+    "PixelSpacing",
+    "BitsAllocated",
+    "BitsStored",
+    "HighBit",
+    "PixelRepresentation",
+    "WindowCenter",
+    "WindowWidth",
+    "RescaleIntercept",
+    "RescaleSlope",
 }
 
 
@@ -28,8 +44,16 @@ def write(tmp_path: Path, encoding: str) -> Path:
     circle = np.ones(HU.shape, bool)
     circle[0, 0] = False
     path = tmp_path / f"{encoding}.dcm"
-    encode_slice(path, HU, circle, ENCODINGS[encoding], IDS, position=[-125.0, -120.0, 77.5],
-                 orientation=[1, 0, 0, 0, 1, 0], spacing_mm=0.48828125)
+    encode_slice(
+        path,
+        HU,
+        circle,
+        ENCODINGS[encoding],
+        IDS,
+        position=[-125.0, -120.0, 77.5],
+        orientation=[1, 0, 0, 0, 1, 0],
+        spacing_mm=0.48828125,
+    )
     return path
 
 
@@ -43,10 +67,16 @@ class TestEncodeSlice:
         got = ctlib.to_hu(ds, padding="keep")
         np.testing.assert_array_equal(got.ravel()[1:], HU.ravel()[1:])
 
-    @pytest.mark.parametrize(("encoding", "outside"), [
-        ("signed16", -3024.0), ("intercept1000", -3000.0), ("unsigned12", -1024.0),
-        ("mislabel0", -1024.0), ("mislabel1", -1024.0),
-    ])
+    @pytest.mark.parametrize(
+        ("encoding", "outside"),
+        [
+            ("signed16", -3024.0),
+            ("intercept1000", -3000.0),
+            ("unsigned12", -1024.0),
+            ("mislabel0", -1024.0),
+            ("mislabel1", -1024.0),
+        ],
+    )
     def test_outside_circle(self, tmp_path: Path, encoding: str, outside: float) -> None:
         """Padding far below air for signed files, air for 12-bit ones."""
         ds = ctlib.read(write(tmp_path, encoding))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ctlib.synth import lesions as L
+from ctlib.synth import lesions
 from ctlib.synth.anatomy import HeadShape, base_head, build_head
 from ctlib.synth.tissues import HU, Lesion, Tissue
 
@@ -16,12 +16,12 @@ def head():  # type: ignore[no-untyped-def]
     return build_head(HeadShape())
 
 
-def canvas(head, seed: int = 0) -> L.Canvas:  # type: ignore[no-untyped-def]
+def canvas(head, seed: int = 0) -> lesions.Canvas:  # type: ignore[no-untyped-def]
     """A fresh canvas on ``head``."""
-    return L.Canvas(head, np.random.default_rng(seed))
+    return lesions.Canvas(head, np.random.default_rng(seed))
 
 
-def voxels_mm(c: L.Canvas, mask: np.ndarray) -> np.ndarray:
+def voxels_mm(c: lesions.Canvas, mask: np.ndarray) -> np.ndarray:
     """RAS mm of the voxels of ``mask``, shape (3, n)."""
     return np.argwhere(mask).T - c.head.base.origin[:, None]
 
@@ -61,19 +61,24 @@ class TestAnatomy:
 
     @pytest.mark.parametrize(
         ("point", "bone"),
-        [((60, 40, 20), 1), ((60, -10, 10), 3), ((40, -20, 60), 2), ((20, -90, 20), 4),
-         ((-60, -10, 10), -3)],
+        [
+            ((60, 40, 20), 1),
+            ((60, -10, 10), 3),
+            ((40, -20, 60), 2),
+            ((20, -90, 20), 4),
+            ((-60, -10, 10), -3),
+        ],
     )
     def test_skull_bones(self, point: tuple[int, int, int], bone: int) -> None:
         """Frontal, temporal, parietal, occipital, signed by side."""
-        assert L.skull_bone(np.array(point, float).reshape(3, 1))[0] == bone
+        assert lesions.skull_bone(np.array(point, float).reshape(3, 1))[0] == bone
 
 
 @pytest.fixture(scope="module")
 def epidural_canvas(head):  # type: ignore[no-untyped-def]
     """A right epidural, 16 mm thick, painted once for the class below."""
     c = canvas(head)
-    L.epidural(c, side=1, thickness_mm=16.0, radius_mm=28.0)
+    lesions.epidural(c, side=1, thickness_mm=16.0, radius_mm=28.0)
     c.finish()
     return c
 
@@ -82,7 +87,7 @@ def epidural_canvas(head):  # type: ignore[no-untyped-def]
 def subdural_canvas(head):  # type: ignore[no-untyped-def]
     """A left acute subdural, 12 mm thick, and the midline shift it causes."""
     c = canvas(head)
-    L.subdural(c, side=-1, thickness_mm=12.0)
+    lesions.subdural(c, side=-1, thickness_mm=12.0)
     shift = c.finish()
     return c, shift
 
@@ -105,13 +110,17 @@ class TestEpidural:
         """On the right, under a single skull bone: it stops at the sutures."""
         points = voxels_mm(epidural_canvas, epidural_canvas.lesion == Lesion.EPIDURAL)
         assert (points[0] > 0).all()
-        assert len(np.unique(L.skull_bone(points))) == 1
+        assert len(np.unique(lesions.skull_bone(points))) == 1
 
     def test_fracture_and_swelling(self, epidural_canvas, head) -> None:  # type: ignore[no-untyped-def]
         """The skull over it has a soft-tissue crack and the scalp is thickened."""
         skull = head.shape.inner_table_mm + head.shape.diploe_mm + head.shape.outer_table_mm
         in_skull = (head.base.outside > 0) & (head.base.outside <= skull)
-        cracked = in_skull & (epidural_canvas.tissue_extra == Tissue.SCALP) & (head.tissue_extra != Tissue.SCALP)
+        cracked = (
+            in_skull
+            & (epidural_canvas.tissue_extra == Tissue.SCALP)
+            & (head.tissue_extra != Tissue.SCALP)
+        )
         assert cracked.sum() > 20
         hematoma = epidural_canvas.hu_extra == HU["scalp_hematoma"]
         assert hematoma.sum() > 500
@@ -131,7 +140,7 @@ class TestSubdural:
         """Under several bones, and over more than 40 mm from bottom to top."""
         c, _ = subdural_canvas
         points = voxels_mm(c, c.lesion == Lesion.SUBDURAL)
-        assert len(np.unique(L.skull_bone(points))) >= 2
+        assert len(np.unique(lesions.skull_bone(points))) >= 2
         assert np.ptp(points[2]) > 40
 
     def test_crescent_is_thin(self, subdural_canvas) -> None:  # type: ignore[no-untyped-def]
@@ -155,7 +164,7 @@ class TestSubarachnoid:
     def test_basal_cisterns(self, head) -> None:  # type: ignore[no-untyped-def]
         """Aneurysmal pattern: in CSF outside the ventricles, including the suprasellar cistern."""
         c = canvas(head)
-        L.subarachnoid(c, pattern="basal")
+        lesions.subarachnoid(c, pattern="basal")
         mask = c.lesion == Lesion.SUBARACHNOID
         base = head.base
         csf = 1 - base.gray - base.white
@@ -168,7 +177,7 @@ class TestSubarachnoid:
     def test_unknown_pattern(self, head) -> None:  # type: ignore[no-untyped-def]
         """A typo is an error, not an empty lesion."""
         with pytest.raises(ValueError, match="unknown subarachnoid pattern"):
-            L.subarachnoid(canvas(head), pattern="spinal")
+            lesions.subarachnoid(canvas(head), pattern="spinal")
 
 
 class TestIntraventricular:
@@ -177,7 +186,7 @@ class TestIntraventricular:
     def test_layering_is_dependent_and_flat(self, head) -> None:  # type: ignore[no-untyped-def]
         """Inside the ventricles, only posterior of one coronal plane: a flat level."""
         c = canvas(head)
-        L.intraventricular(c, pattern="layering", depth_mm=10.0)
+        lesions.intraventricular(c, pattern="layering", depth_mm=10.0)
         mask = c.lesion == Lesion.INTRAVENTRICULAR
         assert mask.sum() > 200
         assert (head.tissue_intra[mask] == Tissue.VENTRICLE).all()
@@ -189,7 +198,7 @@ class TestIntraventricular:
     def test_cast_fills_ventricles(self, head) -> None:  # type: ignore[no-untyped-def]
         """A cast is the whole ventricular system."""
         c = canvas(head)
-        L.intraventricular(c, pattern="cast")
+        lesions.intraventricular(c, pattern="cast")
         np.testing.assert_array_equal(
             c.lesion == Lesion.INTRAVENTRICULAR, head.tissue_intra == Tissue.VENTRICLE
         )
@@ -201,7 +210,9 @@ class TestIntraparenchymal:
     def test_inside_brain_with_edema(self, head) -> None:  # type: ignore[no-untyped-def]
         """Every voxel was brain; the rim around it is darker than white matter."""
         c = canvas(head, seed=3)
-        L.intraparenchymal(c, center_mm=(24.0, 2.0, 6.0), radii_mm=(14.0, 11.0, 11.0), edema_mm=4.0)
+        lesions.intraparenchymal(
+            c, center_mm=(24.0, 2.0, 6.0), radii_mm=(14.0, 11.0, 11.0), edema_mm=4.0
+        )
         mask = c.lesion == Lesion.INTRAPARENCHYMAL
         assert mask.sum() > 3000
         assert np.isin(head.tissue_intra[mask], [Tissue.GRAY, Tissue.WHITE]).all()
@@ -217,7 +228,7 @@ class TestCalcifications:
     def test_dense_and_not_a_lesion(self, head) -> None:  # type: ignore[no-untyped-def]
         """Pineal and choroid plexus calcifications are > 100 HU and carry no lesion code."""
         c = canvas(head)
-        L.calcifications(c, pineal=True, choroid=True)
+        lesions.calcifications(c, pineal=True, choroid=True)
         calcified = c.tissue_intra == Tissue.CALCIFICATION
         assert calcified.sum() > 50
         assert c.hu_intra[calcified].mean() > 100

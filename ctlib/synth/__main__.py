@@ -16,16 +16,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=repo_data_dir() / "synthetic")
     parser.add_argument("--recipe", type=Path, default=None, help="default: data/recipe.toml")
     parser.add_argument("--workers", type=int, default=None)
-    parser.add_argument("--sample", type=Path, default=None,
-                        help="also copy the key slices into this folder (data/sample)")
+    parser.add_argument(
+        "--sample",
+        type=Path,
+        default=None,
+        help="also copy the key slices into this folder (data/sample)",
+    )
     parser.add_argument("--no-progress", action="store_true")
     args = parser.parse_args(argv)
     start = time.perf_counter()
-    manifest = generate(args.out, recipe=load_recipe(args.recipe), workers=args.workers,
-                        progress=not args.no_progress)
+    manifest = generate(
+        args.out,
+        recipe=load_recipe(args.recipe),
+        workers=args.workers,
+        progress=not args.no_progress,
+    )
     seconds = time.perf_counter() - start
-    print(f"{manifest['images']} images in {len(manifest['series'])} series, "
-          f"{manifest['label_rows']} label rows, written in {seconds:.0f} s")
+    print(
+        f"{manifest['images']} images in {len(manifest['series'])} series, "
+        f"{manifest['label_rows']} label rows, written in {seconds:.0f} s"
+    )
     if args.sample is not None:
         sample = make_sample(args.out, args.sample)
         print(f"sample: {sample['images']} images")

@@ -108,16 +108,15 @@ def base_head() -> BaseHead:
     # low in the head, each axial section of the ICV is closed to its convex hull.
     z_mm = np.arange(icv.shape[2]) - origin[2]
     base_region = np.zeros_like(icv)
-    for k in np.flatnonzero((z_mm < -5) & icv.any(axis=(0, 1))):
-        base_region[:, :, k] = convex_hull_image(icv[:, :, k]) & ~icv[:, :, k]
+    for layer in np.flatnonzero((z_mm < -5) & icv.any(axis=(0, 1))):
+        hull = convex_hull_image(icv[:, :, layer])  # type: ignore[no-untyped-call]
+        base_region[:, :, layer] = hull & ~icv[:, :, layer]
     core = ndi.distance_transform_edt(~(icv | base_region)).astype(np.float32)
     ventricles = _ventricles(gray, white, icv, depth, origin)
     inside = ndi.distance_transform_edt(ventricles)
     outside_v = ndi.distance_transform_edt(~ventricles)
     ventricle_distance = (outside_v - inside).astype(np.float32)
-    return BaseHead(
-        gray, white, icv, depth, outside, core, ventricle_distance, base_region, origin
-    )
+    return BaseHead(gray, white, icv, depth, outside, core, ventricle_distance, base_region, origin)
 
 
 def _closing(mask: Bool3, radius: float) -> Bool3:

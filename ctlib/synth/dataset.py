@@ -161,12 +161,15 @@ def _write_series(entry: SeriesEntry, recipe: Recipe, out: Path) -> SeriesResult
     count = stack.count
     sops = [_rsna_id(seed, "sop", f"{spec.name}/{k}", 9) for k in range(count)]
     encoding = ENCODINGS[spec.encoding]
-    unequal = set(range(count // 2 - entry.unequal_windows // 2, count // 2 + (entry.unequal_windows + 1) // 2)) if entry.unequal_windows else set()
+    first_unequal = count // 2 - entry.unequal_windows // 2
+    unequal = set(range(first_unequal, first_unequal + entry.unequal_windows))
     truncated = count // 2 + 3 if entry.truncated else None
     quirks: dict[str, list[str]] = {}
     for k in range(count):
         path = out / "images" / f"{sops[k]}.dcm"
-        circle = np.ones_like(volume.circle) if (spec.blank_slice and k == count - 1) else volume.circle
+        circle = (
+            np.ones_like(volume.circle) if (spec.blank_slice and k == count - 1) else volume.circle
+        )
         encode_slice(
             path,
             volume.hu[k],
@@ -325,9 +328,13 @@ def _finish(out: Path, recipe: Recipe, results: list[SeriesResult]) -> dict[str,
         writer.writerows(patients)
 
     quirks: dict[str, Any] = {
-        "padding_below_air": [r.name for r in results if ENCODINGS[r.encoding].padding_stored is not None],
+        "padding_below_air": [
+            r.name for r in results if ENCODINGS[r.encoding].padding_stored is not None
+        ],
         "two_valued_windows": [r.name for r in results if ENCODINGS[r.encoding].two_windows],
-        "wrong_pixel_representation": [r.name for r in results if ENCODINGS[r.encoding].twos_complement_12],
+        "wrong_pixel_representation": [
+            r.name for r in results if ENCODINGS[r.encoding].twos_complement_12
+        ],
         "intercept_minus_1000": [r.name for r in results if r.encoding == "intercept1000"],
         "non_512_matrix": [r.name for r in results if r.matrix != 512],
         "gantry_tilt": [r.name for r in results if r.tilt_deg],
@@ -353,10 +360,13 @@ def _finish(out: Path, recipe: Recipe, results: list[SeriesResult]) -> dict[str,
         "tissue_codes": TISSUE_CODES,
         "quirks": quirks,
         "series": [
-            {k: v for k, v in vars(r).items() if k not in ("labels", "quirks")} | {"slices": len(r.files)}
+            {k: v for k, v in vars(r).items() if k not in ("labels", "quirks")}
+            | {"slices": len(r.files)}
             for r in results
         ],
-        "versions": {p: version(p) for p in ("ctlib", "numpy", "scipy", "scikit-image", "nilearn", "pydicom")},
+        "versions": {
+            p: version(p) for p in ("ctlib", "numpy", "scipy", "scikit-image", "nilearn", "pydicom")
+        },
     }
     (out / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
     write_checksums(out)
@@ -364,9 +374,13 @@ def _finish(out: Path, recipe: Recipe, results: list[SeriesResult]) -> dict[str,
 
 
 _ORDER = {name: i for i, name in enumerate((*RSNA_SUBTYPES, "any"))}
+#: Quirks that are single files (the others are whole series).
+_FILE_QUIRKS = ("unequal_windows", "truncated_pixel_data", "blank_slice")
 
 
-def make_sample(full_dir: str | os.PathLike[str], sample_dir: str | os.PathLike[str]) -> dict[str, Any]:
+def make_sample(
+    full_dir: str | os.PathLike[str], sample_dir: str | os.PathLike[str]
+) -> dict[str, Any]:
     """Copy the key slices and the quirk files of a built set into a small sample set.
 
     Parameters
@@ -381,10 +395,7 @@ def make_sample(full_dir: str | os.PathLike[str], sample_dir: str | os.PathLike[
     """
     full, sample = Path(full_dir), Path(sample_dir)
     manifest = json.loads((full / "manifest.json").read_text())
-    quirk_files = {
-        sop for kind in ("unequal_windows", "truncated_pixel_data", "blank_slice")
-        for sop in manifest["quirks"].get(kind, [])[:1]
-    }
+    quirk_files = {sop for kind in _FILE_QUIRKS for sop in manifest["quirks"].get(kind, [])[:1]}
     keep: dict[str, list[int]] = {}
     for s in manifest["series"]:
         chosen = {s["key_slice"]} if s["sample"] else set()
@@ -411,9 +422,16 @@ def make_sample(full_dir: str | os.PathLike[str], sample_dir: str | os.PathLike[
                 tissue=masks["tissue"][index],
                 sop_instance_uids=masks["sop_instance_uids"][index],
             )
-        series_out.append(s | {"files": files, "slices": len(files), "key_slice": None,
-                               "slice_indices": index,
-                               "lesion_area_mm2": [s["lesion_area_mm2"][k] for k in index]})
+        series_out.append(
+            s
+            | {
+                "files": files,
+                "slices": len(files),
+                "key_slice": None,
+                "slice_indices": index,
+                "lesion_area_mm2": [s["lesion_area_mm2"][k] for k in index],
+            }
+        )
     with open(full / "labels.csv", newline="") as f:
         rows = [row for row in csv.reader(f)][1:]
     rows = [row for row in rows if row[0].rsplit("_", 1)[0] in kept_files]
@@ -434,13 +452,15 @@ def make_sample(full_dir: str | os.PathLike[str], sample_dir: str | os.PathLike[
     unique = {row[0]: int(row[1]) for row in rows}
     for key, value in unique.items():
         counts[key.rsplit("_", 1)[1]] += value
-    quirks = {
-        k: ([x for x in v if x in kept_files] if k in ("unequal_windows", "truncated_pixel_data", "blank_slice")
-            else [n for n in v if n in {s["name"] for s in series_out}] if isinstance(v, list) else v)
-        for k, v in manifest["quirks"].items()
-    }
+    kept_series = {s["name"] for s in series_out}
+    quirks: dict[str, Any] = {}
+    for kind, where in manifest["quirks"].items():
+        if kind in _FILE_QUIRKS:
+            quirks[kind] = [sop for sop in where if sop in kept_files]
+        elif isinstance(where, list):
+            quirks[kind] = [name for name in where if name in kept_series]
     quirks["duplicated_label_row"] = rows[first_subdural][0]
-    sample_manifest = manifest | {
+    sample_manifest: dict[str, Any] = manifest | {
         "description": manifest["description"] + ": the committed sample, one key slice per series",
         "images": len(kept_files),
         "label_rows": len(rows),
@@ -448,7 +468,9 @@ def make_sample(full_dir: str | os.PathLike[str], sample_dir: str | os.PathLike[
         "quirks": quirks,
         "series": series_out,
     }
-    (sample / "manifest.json").write_text(json.dumps(sample_manifest, indent=1, sort_keys=True) + "\n")
+    (sample / "manifest.json").write_text(
+        json.dumps(sample_manifest, indent=1, sort_keys=True) + "\n"
+    )
     write_checksums(sample)
     return sample_manifest
 
@@ -466,5 +488,11 @@ def write_checksums(root: str | os.PathLike[str]) -> Path:
 def checksums(root: str | os.PathLike[str], names: Iterable[str] | None = None) -> dict[str, str]:
     """SHA-256 of every file under ``root`` (relative POSIX paths, sorted)."""
     base = Path(root)
-    paths = sorted(p for p in base.rglob("*") if p.is_file()) if names is None else [base / n for n in names]
-    return {p.relative_to(base).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in paths}
+    paths = (
+        sorted(p for p in base.rglob("*") if p.is_file())
+        if names is None
+        else [base / n for n in names]
+    )
+    return {
+        p.relative_to(base).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in paths
+    }

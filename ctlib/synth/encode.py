@@ -84,7 +84,11 @@ def stored_from_hu(
         return np.where(circle, stored, outside).astype(np.uint16)
     info = np.iinfo(np.int16)
     stored = np.clip(values, info.min, info.max).astype(np.int16)
-    outside = int(-1024 - encoding.intercept) if encoding.padding_stored is None else encoding.padding_stored
+    outside = (
+        int(-1024 - encoding.intercept)
+        if encoding.padding_stored is None
+        else encoding.padding_stored
+    )
     return np.where(circle, stored, outside).astype(np.int16)
 
 

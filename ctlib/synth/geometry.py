@@ -24,7 +24,7 @@ def rotation(yaw_deg: float, pitch_deg: float, roll_deg: float) -> npt.NDArray[n
     rz = np.array([[np.cos(a), -np.sin(a), 0], [np.sin(a), np.cos(a), 0], [0, 0, 1]])
     rx = np.array([[1, 0, 0], [0, np.cos(b), -np.sin(b)], [0, np.sin(b), np.cos(b)]])
     ry = np.array([[np.cos(c), 0, np.sin(c)], [0, 1, 0], [-np.sin(c), 0, np.cos(c)]])
-    return ry @ rx @ rz
+    return np.asarray(ry @ rx @ rz, dtype=np.float64)
 
 
 @dataclass(frozen=True)

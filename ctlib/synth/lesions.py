@@ -65,7 +65,7 @@ class Bump:
         """Displacement at ``points`` (x, y, z on the first axis)."""
         c = np.asarray(self.center).reshape(3, *([1] * (points.ndim - 1)))
         weight = np.exp(-((points - c) ** 2).sum(axis=0) / (2 * self.sigma**2))
-        return np.asarray(self.vector).reshape(c.shape) * weight
+        return np.asarray(np.asarray(self.vector).reshape(c.shape) * weight, dtype=np.float64)
 
 
 @dataclass
@@ -106,7 +106,9 @@ class Canvas:
 
     def mm(self, box: tuple[slice, slice, slice]) -> npt.NDArray[np.float64]:
         """RAS mm of every voxel of ``box``, shape (3, ...)."""
-        axes = [np.arange(s.start, s.stop) - o for s, o in zip(box, self.head.base.origin, strict=True)]
+        axes = [
+            np.arange(s.start, s.stop) - o for s, o in zip(box, self.head.base.origin, strict=True)
+        ]
         return np.stack(np.meshgrid(*axes, indexing="ij"))
 
     def paint(
@@ -131,7 +133,7 @@ class Canvas:
         inside = ndi.map_coordinates(
             self.head.base.icv.astype(np.uint8), points + self.head.base.origin[:, None], order=0
         )
-        return points[:, int(np.flatnonzero(inside)[-1])]
+        return np.asarray(points[:, int(np.flatnonzero(inside)[-1])], dtype=np.float64)
 
     def paint_fixed(
         self,
@@ -280,7 +282,9 @@ def subdural(
     hemisphere = np.clip(side * x - 1.0, 0, 1)  # stops 1 mm short of the midline
     fraction = np.clip(t - base.depth + 0.5, 0, 1) * hemisphere * (t > 0.5)
     if falx:  # a thin layer along the falx on the same side
-        along = (np.abs(x) < 3.0) & (side * x > 0.3) & (y > center_y_mm - 45) & (y < center_y_mm + 35)
+        along = (
+            (np.abs(x) < 3.0) & (side * x > 0.3) & (y > center_y_mm - 45) & (y < center_y_mm + 35)
+        )
         along &= (z > center_z_mm - 20) & (base.depth > 4.0) & (1 - base.gray - base.white > 0.3)
         fraction = np.maximum(fraction, along.astype(np.float64))
     values = {
@@ -318,8 +322,11 @@ def subarachnoid(canvas: Canvas, *, pattern: str = "basal", side: int = 1) -> No
     csf = np.clip(1 - base.gray - base.white, 0, 1) * base.icv
     csf *= canvas.tissue_intra != Tissue.VENTRICLE
 
-    def ellipsoid(cx: float, cy: float, cz: float, rx: float, ry: float, rz: float) -> npt.NDArray[np.bool_]:
-        return ((x - cx) / rx) ** 2 + ((y - cy) / ry) ** 2 + ((z - cz) / rz) ** 2 <= 1
+    def ellipsoid(
+        cx: float, cy: float, cz: float, rx: float, ry: float, rz: float
+    ) -> npt.NDArray[np.bool_]:
+        inside = ((x - cx) / rx) ** 2 + ((y - cy) / ry) ** 2 + ((z - cz) / rz) ** 2 <= 1
+        return np.asarray(inside, dtype=np.bool_)
 
     if pattern == "basal":
         region = ellipsoid(0, 2, -14, 26, 24, 9) | ellipsoid(36, 8, -2, 14, 20, 14)
@@ -374,14 +381,18 @@ def intraparenchymal(
     edema = np.clip((edema_mm - signed_mm) / 2, 0, 1) * (signed_mm > 0) * brain
     target = canvas.hu_intra[box]
     target += (edema * (HU["edema"] - target)).astype(np.float32)
-    canvas.paint(box, np.clip(0.5 - signed_mm, 0, 1) * brain, HU["acute_blood"], Lesion.INTRAPARENCHYMAL)
+    canvas.paint(
+        box, np.clip(0.5 - signed_mm, 0, 1) * brain, HU["acute_blood"], Lesion.INTRAPARENCHYMAL
+    )
     volume_ml = float((signed_mm < 0).sum()) / 1000
     if volume_ml > 15:
         direction = np.array([-np.sign(c[0]) or 1.0, 0.0, 0.0])
         canvas.bumps.append(Bump(tuple(c), tuple(direction * volume_ml**0.5 * 1.2), 30.0))
 
 
-def calcifications(canvas: Canvas, *, pineal: bool = True, choroid: bool = True, falx: bool = False) -> None:
+def calcifications(
+    canvas: Canvas, *, pineal: bool = True, choroid: bool = True, falx: bool = False
+) -> None:
     """Add physiological calcifications, the classic mimics of blood (> 100 HU)."""
     spots = []
     if pineal:

@@ -33,7 +33,7 @@ def _filter(shape: tuple[int, int], spacing_mm: float, cutoff: float) -> npt.NDA
     if shape[1] % 2 == 0:
         weight[:, -1] = 1.0
     power = float((weight * amplitude**2).sum()) / (shape[0] * shape[1])
-    return amplitude / np.sqrt(power)
+    return np.asarray(amplitude / np.sqrt(power), dtype=np.float64)
 
 
 def ct_noise(

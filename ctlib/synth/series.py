@@ -9,7 +9,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import ndimage as ndi
 
-from ctlib.synth import lesions as L
+from ctlib.synth import lesions
 from ctlib.synth.anatomy import HeadShape, build_head
 from ctlib.synth.geometry import Pose, SliceStack
 from ctlib.synth.noise import ct_noise
@@ -19,11 +19,11 @@ __all__ = ["SeriesSpec", "SeriesVolume", "render_series", "LESION_PAINTERS"]
 
 #: The lesion painters, by the ``type`` used in the data recipe.
 LESION_PAINTERS: dict[str, Any] = {
-    "epidural": L.epidural,
-    "subdural": L.subdural,
-    "subarachnoid": L.subarachnoid,
-    "intraventricular": L.intraventricular,
-    "intraparenchymal": L.intraparenchymal,
+    "epidural": lesions.epidural,
+    "subdural": lesions.subdural,
+    "subarachnoid": lesions.subarachnoid,
+    "intraventricular": lesions.intraventricular,
+    "intraparenchymal": lesions.intraparenchymal,
 }
 _MODEL_Z_RANGE = (-70.0, 92.0)  # RAS mm covered: foramen magnum to vertex
 
@@ -108,9 +108,9 @@ def render_series(spec: SeriesSpec) -> SeriesVolume:
         fat_mm=float(rng.uniform(1.2, 2.5)),
         ventricle_mm=spec.ventricle_mm + float(rng.uniform(-0.8, 0.8)),
     )
-    canvas = L.Canvas(build_head(shape), rng)
+    canvas = lesions.Canvas(build_head(shape), rng)
     if spec.calcifications:
-        L.calcifications(canvas, **spec.calcifications)
+        lesions.calcifications(canvas, **spec.calcifications)
     for lesion in spec.lesions:
         params = dict(lesion)
         LESION_PAINTERS[params.pop("type")](canvas, **params)
@@ -120,7 +120,7 @@ def render_series(spec: SeriesSpec) -> SeriesVolume:
 
 
 def _sample(
-    canvas: L.Canvas,
+    canvas: lesions.Canvas,
     spec: SeriesSpec,
     pose: Pose,
     stack: SliceStack,
