@@ -117,8 +117,17 @@ class Canvas:
         fraction: npt.NDArray[np.floating],
         hu: float | npt.NDArray[np.floating],
         code: Lesion,
+        *,
+        fixed: bool = False,
     ) -> None:
-        """Blend blood of ``hu`` into the ICV with ``fraction`` and mark its code."""
+        """Blend blood of ``hu`` into the ICV with ``fraction`` and mark its code.
+
+        With ``fixed=True`` (a lesion fixed to the skull) the paint is kept and
+        applied by :meth:`finish`, after the brain has moved.
+        """
+        if fixed:
+            self.fixed.append((box, np.asarray(fraction, dtype=np.float32), hu, code))
+            return
         fraction = np.clip(fraction, 0.0, 1.0) * self.head.base.icv[box]
         target = self.hu_intra[box]
         target += (fraction * (np.asarray(hu) - target)).astype(np.float32)
@@ -134,16 +143,6 @@ class Canvas:
             self.head.base.icv.astype(np.uint8), points + self.head.base.origin[:, None], order=0
         )
         return np.asarray(points[:, int(np.flatnonzero(inside)[-1])], dtype=np.float64)
-
-    def paint_fixed(
-        self,
-        box: tuple[slice, slice, slice],
-        fraction: npt.NDArray[np.floating],
-        hu: float | npt.NDArray[np.floating],
-        code: Lesion,
-    ) -> None:
-        """Like :meth:`paint`, for a lesion fixed to the skull: applied in :meth:`finish`."""
-        self.fixed.append((box, np.asarray(fraction, dtype=np.float32), hu, code))
 
     def finish(self) -> float:
         """Displace the brain by the mass effect, then paint the skull-fixed lesions.
@@ -228,7 +227,7 @@ def epidural(
         field_ = ndi.gaussian_filter(canvas.rng.standard_normal(q.shape), 2.0)
         swirls = field_ > np.quantile(field_, 0.8)
         blood = np.where(swirls, HU["hyperacute_blood"], HU["acute_blood"]).astype(np.float32)
-    canvas.paint_fixed(box, fraction, blood, Lesion.EPIDURAL)
+    canvas.paint(box, fraction, blood, Lesion.EPIDURAL, fixed=True)
     inward = -(c - _HEAD_CENTER_MM) / np.linalg.norm(c - _HEAD_CENTER_MM)
     canvas.bumps.append(
         Bump(tuple(c + inward * thickness_mm / 2), tuple(inward * thickness_mm * 0.7), radius_mm)
@@ -300,7 +299,7 @@ def subdural(
         inside = fraction > 0
         level = np.quantile(y[inside], 0.35) if inside.any() else 0.0
         blood = np.where(y < level, HU["acute_blood"] - 5, HU["chronic_blood"])  # posterior settles
-    canvas.paint_fixed(box, fraction, blood, Lesion.SUBDURAL)
+    canvas.paint(box, fraction, blood, Lesion.SUBDURAL, fixed=True)
     if thickness_mm >= 6:  # a thick clot pushes the hemisphere across the midline
         c = canvas.surface_point(_direction(np.degrees(np.arctan2(center_y_mm + 15, 60)), 20, side))
         inward = np.array([-side, 0.0, 0.0])
