@@ -26,13 +26,14 @@ endif
 DATA     := data/synthetic/manifest.json
 DATA_SRC := data/recipe.toml $(wildcard ctlib/synth/*.py)
 
-.PHONY: help lab test bench venv data clean
+.PHONY: help lab test bench venv data notebooks clean
 
 help:
 	@echo "make lab    set up .venv if needed, then start JupyterLab on notebooks/"
 	@echo "make test   set up .venv if needed, then run every test (unit, doctest, notebooks)"
 	@echo "make data   (re)build the synthetic data set in data/synthetic (about a minute)"
 	@echo "make bench  print speed ratios of ctlib against naive code (not a test)"
+	@echo "make notebooks  re-execute every notebook in place (after editing one)"
 	@echo "make clean  remove .venv and caches"
 
 venv:
@@ -60,6 +61,9 @@ lab: venv $(DATA)
 
 test: venv $(DATA)
 	$(PY) -m pytest
+
+notebooks: venv $(DATA)
+	$(PY) -m ctlib._notebooks
 
 bench: venv
 	$(PY) benchmarks/bench_window.py

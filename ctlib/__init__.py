@@ -9,7 +9,9 @@ brain (C 40 / W 80)
 """
 
 from ctlib.channels import to_channels
+from ctlib.data import DataSet, open_data
 from ctlib.errors import ArgumentError, CtlibError, DicomError, HeaderError, WindowError
+from ctlib.exercises import check
 from ctlib.header import first_value, header_window
 from ctlib.hu import (
     AIR_HU,
@@ -19,14 +21,26 @@ from ctlib.hu import (
     stored_values,
     to_hu,
 )
+from ctlib.metadata import metadata_table
 from ctlib.plotting import show_slice
 from ctlib.presets import ALTERNATIVE_PRESETS, PRESETS, preset
 from ctlib.reading import allow_rsna_uids, read
+from ctlib.rsna import read_labels
+from ctlib.series import Volume, load_series, reformat, series_in
 from ctlib.window import VOI_FUNCTIONS, Window, window
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "DataSet",
+    "Volume",
+    "check",
+    "load_series",
+    "metadata_table",
+    "open_data",
+    "read_labels",
+    "reformat",
+    "series_in",
     "AIR_HU",
     "ALTERNATIVE_PRESETS",
     "PADDING_BELOW_HU",
