@@ -57,6 +57,16 @@ def _edh_hu_diff() -> float:
 
 
 EXERCISES: dict[str, Exercise] = {
+    "00.1": Exercise(
+        lambda: len(_data().manifest["series"]),
+        "Each entry of data.manifest['series'] is one series; count them with len().",
+        confirm="every series is one scan of one patient, a stack of slices.",
+    ),
+    "00.2": Exercise(
+        lambda: "CT",
+        "The modality is element (0008,0060); read it as ds.Modality.",
+        confirm="and only CT images have Hounsfield units.",
+    ),
     "01.1": Exercise(
         lambda: str(_header(_key("subdural-acute")).Rows),
         "Rows is element (0028,0010); read the header with ctlib.read(..., header_only=True) "

@@ -35,6 +35,7 @@ __all__ = [
     "padding_mask",
     "stored_values",
     "to_hu",
+    "wrap_repair",
 ]
 
 #: Hounsfield value of air, by definition of the scale.
@@ -342,3 +343,44 @@ def _rescale(ds: Dataset, default: tuple[float, float] | None) -> tuple[float, f
             "finite non-zero number. Check the file."
         )
     return values[0], values[1]
+
+
+def wrap_repair(ds: Dataset) -> npt.NDArray[np.float32]:
+    """The repair of the RSNA mislabel that most Kaggle kernels copied, for comparison only.
+
+    It adds 1000 to the stored values, subtracts 4096 from those that reach
+    4096, and uses an intercept of −1000. That is exact for HU from −1000 up,
+    but a value below −1000 (air at −1024, noise in air) does not wrap and
+    comes out near +3072: white instead of black. It also ignores the file's
+    own intercept. Use :func:`to_hu`, whose sign extension is exact.
+
+    Parameters
+    ----------
+    ds : pydicom.dataset.Dataset
+        A mislabelled image (see :func:`has_wrong_pixel_representation`).
+
+    Returns
+    -------
+    numpy.ndarray of float32
+        HU as that repair computes them.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pydicom import Dataset
+    >>> from pydicom.dataset import FileMetaDataset
+    >>> from pydicom.uid import ExplicitVRLittleEndian
+    >>> ds = Dataset()
+    >>> ds.file_meta = FileMetaDataset()
+    >>> ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    >>> true_hu = np.array([[-1024, -1000, 0, 40]])
+    >>> ds.set_pixel_data((true_hu & 0x0FFF).astype(np.uint16), "MONOCHROME2", 12)
+    >>> ds.RescaleSlope, ds.RescaleIntercept = 1, 0
+    >>> wrap_repair(ds)
+    array([[ 3072., -1000.,     0.,    40.]], dtype=float32)
+    >>> to_hu(ds, padding="keep")
+    array([[-1024., -1000.,     0.,    40.]], dtype=float32)
+    """
+    x = stored_values(ds, fix_pixel_representation=False).astype(np.int32) + 1000
+    x[x >= 4096] -= 4096
+    return (x - 1000).astype(np.float32)

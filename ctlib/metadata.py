@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from pydicom import dcmread
+from pydicom.dataset import Dataset
 from pydicom.multival import MultiValue
 from tqdm.auto import tqdm
 
@@ -15,7 +16,7 @@ from ctlib.reading import allow_rsna_uids
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["HEADER_KEYWORDS", "metadata_table"]
+__all__ = ["HEADER_KEYWORDS", "element_table", "metadata_table"]
 
 #: The elements the table reads: the RSNA 2019 header, without Pixel Data.
 HEADER_KEYWORDS: tuple[str, ...] = (
@@ -96,3 +97,43 @@ def _plain(value: Any) -> Any:
     if isinstance(value, int | float):
         return int(value) if isinstance(value, int) else float(value)
     return str(value)
+
+
+def element_table(ds: Dataset) -> pd.DataFrame:
+    """One row per data element: tag, keyword, VR, VM and a short value.
+
+    Parameters
+    ----------
+    ds : pydicom.dataset.Dataset
+        A data set or its ``file_meta``.
+
+    Returns
+    -------
+    pandas.DataFrame
+
+    Examples
+    --------
+    >>> from pydicom import Dataset
+    >>> ds = Dataset()
+    >>> ds.WindowCenter = ["36", "36"]
+    >>> element_table(ds).iloc[0].to_dict()
+    {'tag': '(0028,1050)', 'keyword': 'WindowCenter', 'VR': 'DS', 'VM': 2, 'value': '[36, 36]'}
+    """
+    import pandas as pd
+
+    rows = []
+    with allow_rsna_uids():
+        for element in ds:
+            if element.keyword == "PixelData":
+                value = f"<{len(element.value)} bytes>"
+            else:
+                value = str(element.value)
+                value = value if len(value) <= 48 else value[:45] + "..."
+            rows.append({
+                "tag": f"({element.tag.group:04X},{element.tag.element:04X})",
+                "keyword": element.keyword,
+                "VR": str(element.VR),
+                "VM": element.VM,
+                "value": value,
+            })
+    return pd.DataFrame(rows)

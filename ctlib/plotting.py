@@ -1,4 +1,4 @@
-"""Small plotting helpers: one CT slice in a window, with a mask outline.
+"""Small plotting helpers: slices in a window, HU histograms, window curves, a diagram.
 
 matplotlib is imported when a helper is called, not when ``ctlib`` is
 imported, and no global style is changed.
@@ -16,7 +16,7 @@ from ctlib.window import Window, _as_window, window
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-__all__ = ["show_slice"]
+__all__ = ["hu_histogram", "meninges_diagram", "show_slice", "window_curves"]
 
 
 def show_slice(
@@ -70,4 +70,143 @@ def show_slice(
         ax.contour(np.asarray(mask, dtype=float), levels=[0.5], colors=mask_color, linewidths=0.8)
     ax.set_title(str(spec) if title is None else title)
     ax.set_axis_off()
+    return ax
+
+
+def hu_histogram(
+    hu: npt.ArrayLike,
+    *,
+    ax: Axes | None = None,
+    range_hu: tuple[float, float] = (-1100, 1600),
+    marks: dict[str, float] | None = None,
+) -> Axes:
+    """Histogram of HU values on a log scale, with reference values marked.
+
+    Parameters
+    ----------
+    hu : array_like
+    ax : matplotlib.axes.Axes, optional
+    range_hu : (low, high), optional
+    marks : dict, optional
+        Name → HU to mark with a dashed line (default: air, water, brain, blood, bone).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import numpy as np
+    >>> ax = hu_histogram(np.array([-1000.0, 0.0, 40.0]))
+    >>> ax.get_xlabel()
+    'HU'
+    """
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 3))
+    values = np.asarray(hu).ravel()
+    ax.hist(values, bins=np.arange(range_hu[0], range_hu[1] + 10, 10), color="0.3", log=True)
+    defaults = {"air": -1000.0, "water": 0.0, "brain": 35.0, "acute blood": 70.0, "bone": 1400.0}
+    for name, value in (defaults if marks is None else marks).items():
+        ax.axvline(value, color="tab:red", lw=0.8, ls="--")
+        ax.text(value, ax.get_ylim()[1], f" {name}", rotation=90, va="top", fontsize=8,
+                color="tab:red")
+    ax.set_xlabel("HU")
+    ax.set_ylabel("pixels (log)")
+    return ax
+
+
+def window_curves(
+    win: Window | str = "brain", *, ax: Axes | None = None, span: float = 0.5
+) -> Axes:
+    """The four windowing functions of one window, drawn as grey level against HU.
+
+    Parameters
+    ----------
+    win : Window or str, optional
+    ax : matplotlib.axes.Axes, optional
+    span : float, optional
+        How far beyond the window to draw, as a fraction of its width.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> len(window_curves("brain").get_lines())
+    4
+    """
+    import matplotlib.pyplot as plt
+
+    spec = _as_window(win, None)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 4))
+    x = np.linspace(spec.low - span * spec.width, spec.high + span * spec.width, 2001)
+    lo, hi = spec.center - spec.width // 2, spec.center + spec.width // 2
+    ax.plot(x, (np.clip(x, lo, hi) - lo) / (hi - lo), label="Kaggle clip", lw=3, alpha=0.4)
+    for function, style in (("linear", "-"), ("linear_exact", "--"), ("sigmoid", ":")):
+        ax.plot(x, window(x, spec, function=function, dtype=np.float64), style,
+                label=f"DICOM {function.upper()}")
+    ax.set_xlabel("HU")
+    ax.set_ylabel("grey level (0 = black, 1 = white)")
+    ax.set_title(f"{spec}: four ways to map HU to grey")
+    ax.legend(loc="upper left", fontsize=8)
+    return ax
+
+
+def meninges_diagram(*, ax: Axes | None = None) -> Axes:
+    """A labelled cross-section of the layers around the brain, and where each bleed sits.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> len(meninges_diagram().texts) > 10
+    True
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Rectangle
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(9, 5.5))
+    layers = [  # (name, thickness, colour, what lies there)
+        ("scalp", 1.2, "#e8c4a0", ""),
+        ("skull (bone)", 1.4, "#f2f2f2", "fracture line"),
+        ("epidural space (potential)", 0.6, "#ffffff", "EPIDURAL: artery torn, lens, stops at sutures"),
+        ("dura mater", 0.3, "#7f7f7f", ""),
+        ("subdural space (potential)", 0.6, "#ffffff", "SUBDURAL: bridging veins, crescent, crosses sutures"),
+        ("arachnoid", 0.2, "#a6a6a6", ""),
+        ("subarachnoid space (CSF)", 0.8, "#cfe8ff", "SUBARACHNOID: aneurysm/trauma, in sulci and cisterns"),
+        ("pia mater", 0.15, "#b07070", ""),
+        ("brain (cortex, white matter)", 2.0, "#d9b3b3", "INTRAPARENCHYMAL: in the tissue, edema rim"),
+        ("ventricle (CSF)", 1.0, "#cfe8ff", "INTRAVENTRICULAR: settles in the dependent horns"),
+    ]
+    y = 0.0
+    for name, thickness, colour, bleed in layers:
+        ax.add_patch(Rectangle((0, -y - thickness), 4, thickness, facecolor=colour,
+                               edgecolor="0.4", lw=0.5))
+        ax.text(0.1, -y - thickness / 2, name, va="center", fontsize=9)
+        if bleed:
+            ax.text(4.2, -y - thickness / 2, bleed, va="center", fontsize=9,
+                    color="darkred" if bleed.isupper() or bleed[0].isupper() else "0.2")
+            ax.plot([3.95, 4.15], [-y - thickness / 2] * 2, color="darkred", lw=1)
+        y += thickness
+    ax.set_xlim(0, 10.5)
+    ax.set_ylim(-y - 0.2, 0.2)
+    ax.set_axis_off()
+    ax.set_title("From the outside in: the layers, and the space each hemorrhage fills")
     return ax

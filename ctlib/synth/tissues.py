@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from enum import IntEnum
 
-__all__ = ["Tissue", "Lesion", "HU", "RSNA_SUBTYPES"]
+__all__ = ["HU", "LITERATURE_HU", "Lesion", "RSNA_SUBTYPES", "Tissue"]
 
 
 class Tissue(IntEnum):
@@ -35,6 +35,13 @@ class Tissue(IntEnum):
     WHITE = 8
     CALCIFICATION = 9
     HOLDER = 10  #: the scanner's head holder
+
+    @property
+    def label(self) -> str:
+        """A readable name, e.g. ``"white matter"``."""
+        return {"GRAY": "grey matter", "WHITE": "white matter", "CSF": "CSF (sulci)",
+                "VENTRICLE": "CSF (ventricles)", "BONE": "bone (tables)"}.get(
+                    self.name, self.name.lower().replace("_", " "))
 
 
 class Lesion(IntEnum):
@@ -76,4 +83,17 @@ HU: dict[str, float] = {
     "chronic_blood": 18.0,
     "edema": 17.0,
     "scalp_hematoma": 55.0,
+}
+
+_PROKOP = "Prokop & Galanski 2003; Buzug 2008"
+#: Published HU ranges of each tissue at ~120 kVp: (low, high, source).
+LITERATURE_HU: dict[Tissue, tuple[float, float, str]] = {
+    Tissue.FAT: (-100, -50, _PROKOP),
+    Tissue.VENTRICLE: (0, 15, "water-like; Radiopaedia"),
+    Tissue.WHITE: (20, 30, "Nakamura et al. 2019"),
+    Tissue.GRAY: (37, 45, "Nakamura et al. 2019"),
+    Tissue.SCALP: (10, 50, _PROKOP),
+    Tissue.DIPLOE: (300, 700, _PROKOP),
+    Tissue.BONE: (700, 1900, _PROKOP),
+    Tissue.CALCIFICATION: (100, 500, "Radiopaedia"),
 }
