@@ -80,6 +80,26 @@ class DataSet:
         with np.load(self.root / "masks" / f"{uid}.npz") as archive:
             return {key: archive[key] for key in archive.files}
 
+    def slice_with(
+        self, series_name: str, *, tissue: int | None = None, lesion: int | None = None
+    ) -> tuple[str, int]:
+        """(SOP Instance UID, index) of the slice where a tissue or lesion code covers most.
+
+        Examples
+        --------
+        >>> from ctlib.synth import Tissue
+        >>> data = open_data("sample")
+        >>> sop, index = data.slice_with("normal-calcified", tissue=Tissue.VENTRICLE)
+        >>> index
+        0
+        """
+        masks = self.masks(series_name)
+        kind, code = ("tissue", tissue) if tissue is not None else ("lesion", lesion)
+        if code is None:
+            raise CtlibError("give tissue= or lesion=, a code from ctlib.synth.Tissue or Lesion")
+        index = int(np.argmax((masks[kind] == code).sum(axis=(1, 2))))
+        return str(self.series(series_name)["files"][index]), index
+
     def key_slice(self, series_name: str) -> tuple[str, int]:
         """(SOP Instance UID, index in the mask arrays) of the slice that shows a series best."""
         entry = self.series(series_name)

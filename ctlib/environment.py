@@ -31,7 +31,8 @@ def check_environment() -> list[tuple[str, str | None, str, bool]]:
     rows = []
     for name in _COURSE:
         requirement = wanted.get(name)
-        spec = str(requirement.specifier) if requirement else ""
+        parts = sorted((str(s) for s in requirement.specifier), key=lambda s: s[0] != ">") if requirement else []
+        spec = ",".join(parts)
         try:
             installed: str | None = version(name)
         except PackageNotFoundError:

@@ -50,7 +50,8 @@ def metadata_table(
     -------
     pandas.DataFrame
         One row per file: ``file``, then one column per element. Multi-valued
-        elements are split into ``<keyword>_0``, ``<keyword>_1``, …; numbers are
+        elements are split into ``<keyword>_0``, ``<keyword>_1``, … (files with a
+        single value have it in ``<keyword>_0``); numbers are
         floats or ints, missing elements NaN. A file that cannot be read gets its
         reason in the ``error`` column instead of stopping the whole table.
 
@@ -69,6 +70,10 @@ def metadata_table(
         for path in tqdm(files, desc="headers", unit="file", disable=not progress)
     ]
     table = pd.DataFrame(rows)
+    for keyword in keywords:  # where some files hold one value and others several
+        first = f"{keyword}_0"
+        if keyword in table and first in table:
+            table[first] = table[first].fillna(table.pop(keyword))
     if "error" not in table:
         table["error"] = None
     return table

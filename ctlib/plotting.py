@@ -110,9 +110,11 @@ def hu_histogram(
     values = np.asarray(hu).ravel()
     ax.hist(values, bins=np.arange(range_hu[0], range_hu[1] + 10, 10), color="0.3", log=True)
     defaults = {"air": -1000.0, "water": 0.0, "brain": 35.0, "acute blood": 70.0, "bone": 1400.0}
-    for name, value in (defaults if marks is None else marks).items():
+    top = ax.get_ylim()[1]
+    for i, (name, value) in enumerate((defaults if marks is None else marks).items()):
         ax.axvline(value, color="tab:red", lw=0.8, ls="--")
-        ax.text(value, ax.get_ylim()[1], f" {name}", rotation=90, va="top", fontsize=8,
+        # staggered heights, so that close values (water, brain, blood) stay readable
+        ax.text(value, top / 6 ** (i % 3), f" {name}", va="top", ha="left", fontsize=8,
                 color="tab:red")
     ax.set_xlabel("HU")
     ax.set_ylabel("pixels (log)")

@@ -110,6 +110,7 @@ class TestMetadataTable:
         assert table["Rows"].dtype.kind == "i"
         two = table["WindowCenter_1"].notna()
         assert two.any() and (~two).any()
+        assert table["WindowCenter_0"].notna().all() and "WindowCenter" not in table
         assert table["error"].isna().all()  # headers of even the truncated file are fine
 
     def test_bad_file_reported(self, tmp_path: Path) -> None:
