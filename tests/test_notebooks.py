@@ -1,0 +1,89 @@
+"""The committed notebooks keep the course's rules (nbval checks their outputs separately)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+MACHINE_PATH = re.compile(r"(/tmp/|/root/|/work/|/home/[a-z])")
+
+
+def cells(path: Path) -> list[dict]:
+    """The notebook's cells, with sources joined."""
+    nb = json.loads(path.read_text())
+    for cell in nb["cells"]:
+        cell["text"] = "".join(cell["source"])
+    return nb["cells"]
+
+
+def test_course_is_complete() -> None:
+    """Notebooks 00 to 05, in reading order."""
+    assert [p.name[:2] for p in NOTEBOOKS] == ["00", "01", "02", "03", "04", "05"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+class TestNotebook:
+    """Structure, outputs and markers of each notebook."""
+
+    def test_skeleton(self, path: Path) -> None:
+        """Title with badges, Colab cell, overview (objectives, time, prerequisites), summary, references."""
+        all_cells = cells(path)
+        text = "\n".join(c["text"] for c in all_cells if c["cell_type"] == "markdown")
+        assert all_cells[0]["text"].startswith(f"# {path.stem[:2]} · ")
+        assert "mybinder.org/v2/gh/" in all_cells[0]["text"] and path.name in all_cells[0]["text"]
+        assert "colab.research.google.com/github/" in all_cells[0]["text"]
+        assert '"google.colab" in sys.modules' in all_cells[1]["text"]
+        for heading in ("## Overview", "**You will learn to**", "**Time:**", "| prerequisite |",
+                        "## Setup", "## Summary", "## References"):
+            assert heading in text, heading
+
+    def test_exercises(self, path: Path) -> None:
+        """At least two exercises, each checked by ctlib.check, each with a hidden solution."""
+        all_cells = cells(path)
+        checks = [c for c in all_cells if "ctlib.check(" in c["text"]]
+        assert len(checks) >= 2
+        solutions = [c for c in all_cells if c["text"].startswith("<details><summary>")]
+        assert len(solutions) == len(checks)
+        for cell in checks:
+            assert "answer = ..." in cell["text"]
+            assert cell["text"].startswith("# NBVAL_CHECK_OUTPUT\n")
+
+    def test_executed_in_order_without_errors(self, path: Path) -> None:
+        """Executed top to bottom with outputs kept; no error, no stderr, no machine path."""
+        code = [c for c in cells(path) if c["cell_type"] == "code" and c["text"].strip()]
+        counts = [c["execution_count"] for c in code]
+        assert counts == list(range(1, len(code) + 1))
+        for cell in code:
+            for output in cell["outputs"]:
+                assert output["output_type"] != "error"
+                assert output.get("name") != "stderr"
+                assert not MACHINE_PATH.search(json.dumps(output.get("text", "")))
+                assert not MACHINE_PATH.search(json.dumps(output.get("data", {}).get("text/plain", "")))
+        assert code[0]["outputs"] == []  # the Colab cell prints nothing here
+
+    def test_markers(self, path: Path) -> None:
+        """NBVAL markers alone on the first line; widgets ignored and followed by a figure."""
+        all_cells = cells(path)
+        for i, cell in enumerate(all_cells):
+            for marker in ("NBVAL_CHECK_OUTPUT", "NBVAL_IGNORE_OUTPUT"):
+                if marker in cell["text"]:
+                    assert cell["text"].startswith(f"# {marker}\n"), (i, marker)
+            if "Viewer(" in cell["text"] and cell["cell_type"] == "code" and "import" not in cell["text"]:
+                assert cell["text"].startswith("# NBVAL_IGNORE_OUTPUT\n")
+                figure = all_cells[i + 1]
+                assert any("image/png" in o.get("data", {}) for o in figure["outputs"]), \
+                    "a static figure must follow every widget"
+
+    def test_plots_end_with_show(self, path: Path) -> None:
+        """Plotting cells end with plt.show(), so no stray text repr is stored."""
+        for cell in cells(path):
+            if cell["cell_type"] == "code" and ("plt.subplots" in cell["text"] or "plot." in cell["text"]):
+                assert cell["text"].rstrip().endswith("plt.show()"), cell["text"][:80]
+
+    def test_size(self, path: Path) -> None:
+        """Small enough for GitHub to render and Binder to clone."""
+        assert path.stat().st_size < 3_000_000
