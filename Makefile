@@ -65,8 +65,10 @@ test: venv $(DATA)
 notebooks: venv $(DATA)
 	$(PY) -m ctlib._notebooks
 
-bench: venv
+bench: venv $(DATA)
 	$(PY) benchmarks/bench_window.py
+	@echo
+	$(PY) benchmarks/bench_viewer.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info data/synthetic

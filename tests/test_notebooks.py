@@ -72,7 +72,7 @@ class TestNotebook:
             for marker in ("NBVAL_CHECK_OUTPUT", "NBVAL_IGNORE_OUTPUT"):
                 if marker in cell["text"]:
                     assert cell["text"].startswith(f"# {marker}\n"), (i, marker)
-            if "Viewer(" in cell["text"] and cell["cell_type"] == "code" and "import" not in cell["text"]:
+            if "viewer.show(" in cell["text"] and cell["cell_type"] == "code":
                 assert cell["text"].startswith("# NBVAL_IGNORE_OUTPUT\n")
                 figure = all_cells[i + 1]
                 assert any("image/png" in o.get("data", {}) for o in figure["outputs"]), \
