@@ -8,11 +8,12 @@ PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.ctlib-installed
 EXTRAS  := course,test
 # Importing these proves the environment is complete (a half-finished install fails here).
-CHECK   := import ctlib, pydicom, numpy, scipy, skimage, nilearn, PIL, pytest, nbval, hypothesis, yaml, jupyterlab, ipywidgets, matplotlib, pandas, tqdm
+CHECK   := import ctlib, pydicom, numpy, scipy, skimage, nilearn, PIL, pytest, nbval, hypothesis, yaml, jupyterlab, ipywidgets, matplotlib, pandas, tqdm, playwright
 
 # JupyterLab refuses to run as root unless told; with no display, opening a browser would
 # at best fail and at worst start a text browser in this terminal, so only print the URL.
-LAB_FLAGS := --notebook-dir=notebooks --ServerApp.ip=127.0.0.1
+LAB_FLAGS := --notebook-dir=notebooks --ServerApp.ip=127.0.0.1 --LabApp.news_url=None \
+             --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate
 ifeq ($(shell id -u),0)
 LAB_FLAGS += --allow-root
 endif

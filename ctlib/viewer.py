@@ -291,7 +291,11 @@ class Viewer(widgets.VBox):  # type: ignore[misc]
         controls = widgets.VBox([self.presets, self.center, self.width, self.slice,
                                  widgets.HBox([self.masks_on, self.row, self.column,
                                                self.readout])])
-        super().__init__([controls, self.title, self.image, self.histogram])
+        caption = widgets.HTML(
+            f"<small>HU {HIST_RANGE[0]:g} to {HIST_RANGE[1]:g}, pixel counts on a log scale; "
+            "blue band: the window; orange curve: the grey level each HU gets</small>"
+        )
+        super().__init__([controls, self.title, self.image, self.histogram, caption])
         self.presets.observe(self._on_preset, names="value")
         for control in (self.center, self.width, self.slice, self.masks_on):
             control.observe(self._redraw, names="value")
