@@ -16,7 +16,14 @@ from ctlib.window import Window, _as_window, window
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-__all__ = ["hu_histogram", "meninges_diagram", "show_slice", "window_curves"]
+__all__ = [
+    "case_figure",
+    "hu_histogram",
+    "meninges_diagram",
+    "show_slice",
+    "tissue_outlines",
+    "window_curves",
+]
 
 
 def show_slice(
@@ -211,4 +218,88 @@ def meninges_diagram(*, ax: Axes | None = None) -> Axes:
     ax.set_ylim(-y - 0.2, 0.2)
     ax.set_axis_off()
     ax.set_title("From the outside in: the layers, and the space each hemorrhage fills")
+    return ax
+
+
+def case_figure(data: Any, series: str, best_window: str) -> Any:
+    """A series' key slice three ways: brain window with the lesion outlined, the best window, bone.
+
+    Parameters
+    ----------
+    data : ctlib.data.DataSet
+    series : str
+        A series name of the data set.
+    best_window : str
+        The preset that shows this lesion best.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from ctlib.data import open_data
+    >>> len(case_figure(open_data("sample"), "subdural-acute", "subdural").axes)
+    3
+    """
+    import matplotlib.pyplot as plt
+
+    from ctlib.hu import to_hu
+    from ctlib.reading import read
+
+    sop, index = data.key_slice(series)
+    hu = to_hu(read(data.path(sop)))
+    lesion = data.masks(series)["lesion"][index]
+    fig, axes = plt.subplots(1, 3, figsize=(13, 4.6))
+    show_slice(hu, "brain", ax=axes[0], mask=lesion > 0,
+               title="brain (C 40 / W 80), mask outlined")
+    show_slice(hu, best_window, ax=axes[1])
+    show_slice(hu, "bone", ax=axes[2])
+    fig.suptitle(series)
+    return fig
+
+
+def tissue_outlines(
+    hu: npt.ArrayLike, tissue: npt.ArrayLike, *, ax: Axes | None = None
+) -> Axes:
+    """A slice in the brain window with its tissue map drawn as coloured outlines and a legend.
+
+    Parameters
+    ----------
+    hu : array_like, shape (rows, columns)
+    tissue : array_like of int
+        Codes of :class:`ctlib.synth.Tissue`.
+    ax : matplotlib.axes.Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import numpy as np
+    >>> t = np.zeros((8, 8), int); t[2:6, 2:6] = 6
+    >>> len(tissue_outlines(np.zeros((8, 8)), t).get_legend().get_texts())
+    5
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+
+    from ctlib.synth.tissues import Tissue
+
+    colours = {Tissue.SCALP: "tab:orange", Tissue.BONE: "white", Tissue.CSF: "tab:cyan",
+               Tissue.VENTRICLE: "tab:blue", Tissue.CALCIFICATION: "yellow"}
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 6))
+    show_slice(hu, "brain", ax=ax, title="the layers on a slice (from its tissue map)")
+    codes = np.asarray(tissue)
+    for code, colour in colours.items():
+        if (codes == code).any():
+            ax.contour(codes == code, [0.5], colors=colour, linewidths=0.7)
+    ax.legend(handles=[Line2D([], [], color=c, label=t.label) for t, c in colours.items()],
+              loc="lower right", fontsize=8)
     return ax

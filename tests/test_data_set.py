@@ -26,33 +26,28 @@ from ctlib.synth.tissues import RSNA_SUBTYPES, Lesion, Tissue
 DATA = Path(__file__).resolve().parents[1] / "data"
 
 
-class DataSet:
-    """A built set: manifest, labels, masks, files."""
+class DataSet(ctlib.DataSet):
+    """ctlib's DataSet plus what these tests need: raw label rows and a slice iterator."""
 
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.manifest = json.loads((root / "manifest.json").read_text())
-        self.truncated = set(self.manifest["quirks"].get("truncated_pixel_data", []))
-        self.blank = set(self.manifest["quirks"].get("blank_slice", []))
+    @property
+    def truncated(self) -> set[str]:
+        return set(self.manifest["quirks"].get("truncated_pixel_data", []))
+
+    @property
+    def blank(self) -> set[str]:
+        return set(self.manifest["quirks"].get("blank_slice", []))
 
     @cached_property
     def label_rows(self) -> list[tuple[str, int]]:
-        with open(self.root / "labels.csv", newline="") as f:
+        with open(self.labels_csv, newline="") as f:
             reader = csv.reader(f)
             assert next(reader) == ["ID", "Label"]
             return [(row[0], int(row[1])) for row in reader]
 
-    def path(self, sop: str) -> Path:
-        return self.root / "images" / f"{sop}.dcm"
-
-    def masks(self, series: dict) -> dict[str, np.ndarray]:
-        with np.load(self.root / "masks" / f"{series['series_uid']}.npz") as z:
-            return {k: z[k] for k in z.files}
-
     def slices(self, every: int = 1):  # type: ignore[no-untyped-def]
         """Yield (series, index, sop, hu, lesion, tissue) for readable slices."""
         for series in self.manifest["series"]:
-            masks = self.masks(series)
+            masks = self.masks(series["name"])
             for k, sop in enumerate(series["files"]):
                 if sop in self.truncated or sop in self.blank or k % every:
                     continue
@@ -60,22 +55,24 @@ class DataSet:
                 yield series, k, sop, hu, masks["lesion"][k], masks["tissue"][k]
 
 
+def open_set(name: str) -> DataSet:
+    """A built set as the tests' DataSet; the full one must have been made (make test does it)."""
+    if not (DATA / name / "manifest.json").exists():
+        pytest.fail(f"data/{name} is missing: run `make data` first")
+    base = ctlib.open_data(name)  # type: ignore[arg-type]
+    return DataSet(base.root, base.manifest)
+
+
 @pytest.fixture(scope="module", params=["sample", "synthetic"])
 def data_set(request: pytest.FixtureRequest) -> DataSet:
-    """Each built set; the full one must have been made (make test does it)."""
-    root = DATA / request.param
-    if not (root / "manifest.json").exists():
-        pytest.fail(f"{root.relative_to(DATA.parent)} is missing: run `make data` first")
-    return DataSet(root)
+    """Each built set."""
+    return open_set(request.param)
 
 
 @pytest.fixture(scope="module")
 def full_set() -> DataSet:
     """The full set only."""
-    root = DATA / "synthetic"
-    if not (root / "manifest.json").exists():
-        pytest.fail("data/synthetic is missing: run `make data` first")
-    return DataSet(root)
+    return open_set("synthetic")
 
 
 class TestFiles:
@@ -313,7 +310,7 @@ class TestLabels:
         table = {k: v for k, v in dict.fromkeys(data_set.label_rows)}
         area = data_set.manifest["positive_area_mm2"]
         for series in data_set.manifest["series"]:
-            masks = data_set.masks(series)
+            masks = data_set.masks(series["name"])
             assert list(masks["sop_instance_uids"]) == series["files"]
             spacing = 250.0 / series["matrix"]
             for k, sop in enumerate(series["files"]):
