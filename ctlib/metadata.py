@@ -1,17 +1,35 @@
-"""A table of DICOM headers: one row per file, read without decoding pixels."""
+"""A table of DICOM headers: one row per file, read without decoding pixels.
+
+:func:`metadata_table` parses only the elements it is asked for and stops before
+(7FE0,0010) Pixel Data, in this process or in several worker processes, and
+reports every file it cannot use in an ``error`` column instead of stopping.
+"""
 
 from __future__ import annotations
 
+import functools
+import multiprocessing
+import numbers
 import os
+import re
+import struct
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from decimal import Decimal
+from multiprocessing.context import BaseContext
+from typing import IO, TYPE_CHECKING, Any
 
 from pydicom import dcmread
+from pydicom.datadict import dictionary_VM, dictionary_VR, tag_for_keyword
 from pydicom.dataset import Dataset
+from pydicom.errors import InvalidDicomError
 from pydicom.multival import MultiValue
+from pydicom.tag import BaseTag
+from pydicom.uid import UID, DeflatedExplicitVRLittleEndian
 from tqdm.auto import tqdm
 
-from ctlib.reading import allow_rsna_uids
+from ctlib.errors import ArgumentError, DicomError, element_name
+from ctlib.reading import _HOW_TO_CHECK, _check_complete, allow_rsna_uids, expected_pixel_bytes
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -26,82 +44,467 @@ HEADER_KEYWORDS: tuple[str, ...] = (
     "WindowWidth", "RescaleIntercept", "RescaleSlope", "PhotometricInterpretation",
 )
 
+#: Image Pixel elements (PS3.3 C.7.6.3) read besides the keywords, to check the file's length.
+_PIXEL_MODULE: tuple[str, ...] = (
+    "Rows", "Columns", "BitsAllocated", "SamplesPerPixel", "NumberOfFrames",
+)
+
+#: VRs whose values are numbers (PS3.5 section 6.2); their columns are numeric even when empty.
+_INTEGER_VRS = frozenset({"IS", "SL", "SS", "SV", "UL", "US", "UV"})
+_FLOAT_VRS = frozenset({"DS", "FD", "FL"})
+
+#: Binary VRs :func:`_raw_values` decodes: struct code and size of one value.
+_BINARY: dict[str, tuple[str, int]] = {
+    "US": ("H", 2), "SS": ("h", 2), "UL": ("I", 4), "SL": ("i", 4), "FL": ("f", 4),
+    "FD": ("d", 8),
+}
+#: String VRs whose characters are always from the default repertoire (PS3.5 section 6.2).
+_ASCII_VRS = frozenset({"AS", "CS", "DA", "DS", "IS", "TM", "UI"})
+
+#: String VRs in the default repertoire unless (0008,0005) Specific Character Set says otherwise.
+_TEXT_VRS = frozenset({"LO", "SH"})
+
+#: The most files one task of a worker process reads: enough that the cost of a task is
+#: small next to its reading, few enough that the progress bar moves.
+_MAX_CHUNK = 64
+
+#: Modules the fork server imports once: this one, and pandas, which any caller has imported
+#: too (a worker re-runs the top of the caller's script, as with ``spawn``, and would import
+#: pandas again each time).
+_PRELOAD: tuple[str, ...] = (__name__, "pandas")
+
+#: One file's header as a worker returns it: per keyword, its values or None; the error.
+_Header = tuple[tuple[tuple[Any, ...] | None, ...], str | None]
+
 
 def metadata_table(
     paths: Iterable[str | os.PathLike[str]],
     *,
-    keywords: Sequence[str] = HEADER_KEYWORDS,
+    workers: int | None = None,
     progress: bool = True,
+    keywords: Sequence[str] = HEADER_KEYWORDS,
 ) -> pd.DataFrame:
-    """Read the headers of many files into a table.
+    """Read the headers of many DICOM files into a table, one row per file.
 
-    Only the listed elements are parsed (pydicom's ``specific_tags``, stopping
-    before Pixel Data), which is many times faster than decoding images.
+    Only the listed elements are parsed (pydicom's ``specific_tags``), and reading
+    stops before (7FE0,0010) Pixel Data: faster than reading and decoding whole
+    files, the more so the slower the disk (``benchmarks/bench_metadata.py``),
+    and several processes can share the work. A file that cannot be used gets
+    its reason in the ``error`` column instead of stopping a table of
+    thousands of files.
 
     Parameters
     ----------
     paths : iterable of path-like
-    keywords : sequence of str, optional
-        Elements to read (default :data:`HEADER_KEYWORDS`).
+        The files, for example ``data.files()`` or ``sorted(folder.glob("*.dcm"))``.
+        Rows come back in this order.
+    workers : int, optional
+        ``None`` (the default) reads in this process. An integer ``k >= 1`` reads
+        in ``k`` worker processes (fewer if there are very few files), each
+        given up to 64 files at a time; worth it from a few hundred files,
+        with ``k`` up to ``os.cpu_count()``.
     progress : bool, optional
-        Show a progress bar.
+        Show a progress bar (``tqdm.auto``: a widget in Jupyter) counting files;
+        with workers it moves as each batch of files is done.
+    keywords : sequence of str, optional
+        Keywords of the DICOM data dictionary (PS3.6) to read, in column order
+        (default :data:`HEADER_KEYWORDS`). Sequences (VR SQ) and Pixel Data
+        itself cannot be listed.
 
     Returns
     -------
     pandas.DataFrame
-        One row per file: ``file``, then one column per element. Multi-valued
-        elements are split into ``<keyword>_0``, ``<keyword>_1``, … (files with a
-        single value have it in ``<keyword>_0``); numbers are
-        floats or ints, missing elements NaN. A file that cannot be read gets its
-        reason in the ``error`` column instead of stopping the whole table.
+        A ``RangeIndex`` and, in this order:
+
+        ``file``
+            The file's name (``ID_….dcm``).
+        ``path``
+            The file's absolute path.
+        one column per keyword, in the order of ``keywords``
+            An element with one value (value multiplicity 1 in PS3.6) keeps its
+            keyword. An element that may hold several (VM ``2``, ``3``, ``1-n``…)
+            is split in place into ``<keyword>_0``, ``<keyword>_1``, …: as many
+            columns as its VM requires, or as the file with most values has.
+            Numbers are ``int64`` when every file has a whole-number value
+            (VRs US, IS…), otherwise ``float64`` with NaN for a missing value
+            (so one unreadable file makes ``Rows`` float); text is ``object``
+            (``str`` values, ``None`` when missing).
+        ``error``
+            ``None``, or why the file cannot be used, naming the file as it
+            was given (like :func:`ctlib.read`): it is
+            missing, a folder, not DICOM (no ``DICM`` marker, PS3.10 section
+            7.1), damaged, without a transfer syntax, or truncated (shorter than
+            Rows × Columns × Samples × Frames × BitsAllocated / 8 bytes of Pixel
+            Data, PS3.3 C.7.6.3). A truncated file's header values are kept.
+
+        The result is the same whatever ``workers`` is.
+
+    Raises
+    ------
+    ArgumentError
+        If ``paths`` is a single path, ``workers`` is not ``None`` or an integer
+        of at least 1, or a keyword is not in the DICOM data dictionary, is
+        listed twice, is a sequence, or is Pixel Data.
+
+    See Also
+    --------
+    ctlib.read : read one file, with the same checks, and its pixels.
+
+    Notes
+    -----
+    Worker processes are started with the ``forkserver`` method (``spawn``
+    where it does not exist), which works in Jupyter and never forks a
+    process that runs threads. As with ``spawn``, each worker re-runs the top
+    level of a calling *script*, so a script must call this function under
+    ``if __name__ == "__main__":``. Starting the workers takes a few hundredths
+    of a second per call (about half a second for the first call in a
+    process, which starts the fork server); a header takes about 0.5 ms.
+
+    Truncation is found without reading Pixel Data, from the length of the
+    file after the header, for native (uncompressed) transfer syntaxes (PS3.5
+    section 8.2); a damaged compressed stream shows only when it is decoded.
 
     Examples
     --------
     >>> from ctlib.data import open_data
     >>> table = metadata_table(open_data("sample").files(), progress=False)
-    >>> {"WindowCenter_0", "WindowCenter_1", "ImagePositionPatient_2"} <= set(table.columns)
-    True
+    >>> table.shape
+    (16, 32)
+    >>> table.columns[:3].tolist(), table.columns[-3:].tolist()
+    (['file', 'path', 'SOPInstanceUID'], ['RescaleSlope', 'PhotometricInterpretation', 'error'])
+    >>> table[["WindowCenter_0", "WindowCenter_1"]].dtypes.tolist(), table["Rows"].dtype
+    ([dtype('float64'), dtype('float64')], dtype('int64'))
+    >>> print(table.loc[table["error"].notna(), "error"].item())
+    /.../ID_c431c9e65.dcm: (7FE0,0010) PixelData holds 483328 bytes but ... truncated. ...
     """
     import pandas as pd
 
-    files = [os.fspath(p) for p in paths]
-    rows = [
-        _row(path, keywords)
-        for path in tqdm(files, desc="headers", unit="file", disable=not progress)
-    ]
-    table = pd.DataFrame(rows)
-    for keyword in keywords:  # where some files hold one value and others several
-        first = f"{keyword}_0"
-        if keyword in table and first in table:
-            table[first] = table[first].fillna(table.pop(keyword))
-    if "error" not in table:
-        table["error"] = None
-    return table
+    keywords = _checked_keywords(keywords)
+    names = _checked_paths(paths)
+    if workers is not None and (
+        isinstance(workers, bool) or not isinstance(workers, numbers.Integral) or workers < 1
+    ):
+        raise ArgumentError(
+            f"workers={workers!r}: pass None to read in this process, or the number of "
+            "worker processes as a whole number of at least 1, such as 2 or os.cpu_count()."
+        )
+    # Absolute paths: a worker process does not follow later os.chdir calls of this one.
+    items = [(name, os.path.abspath(name)) for name in names]
+    with tqdm(total=len(items), desc="headers", unit="file", disable=not progress) as bar:
+        if workers is None:
+            headers: list[_Header] = []
+            for name, path in items:
+                headers.append(_read_header(name, path, keywords))
+                bar.update()
+        else:
+            headers = _read_in_workers(items, keywords, int(workers), bar)
+    columns: dict[str, pd.Series] = {
+        "file": pd.Series([os.path.basename(path) for _, path in items], dtype=object),
+        "path": pd.Series([path for _, path in items], dtype=object),
+    }
+    for index, keyword in enumerate(keywords):
+        found = [values[index] for values, _ in headers]
+        most = max((len(v) for v in found if v is not None), default=0)
+        width = _split_width(keyword)
+        if width == 0 and most <= 1:
+            columns[keyword] = _column([v[0] if v else None for v in found], keyword)
+        else:
+            for i in range(max(width, most)):
+                columns[f"{keyword}_{i}"] = _column(
+                    [v[i] if v is not None and len(v) > i else None for v in found], keyword
+                )
+    columns["error"] = pd.Series([error for _, error in headers], dtype=object)
+    return pd.DataFrame(columns, index=pd.RangeIndex(len(items)))
 
 
-def _row(path: str, keywords: Sequence[str]) -> dict[str, Any]:
-    """One file's header as a flat dict."""
-    row: dict[str, Any] = {"file": os.path.basename(path)}
+def _checked_keywords(keywords: Sequence[str]) -> tuple[str, ...]:
+    """``keywords`` as a tuple, or :class:`ArgumentError` saying which one cannot be read."""
+    if isinstance(keywords, str):
+        raise ArgumentError(
+            f"keywords={keywords!r}: pass a list of keywords, such as [{keywords!r}], "
+            "not a single string."
+        )
+    checked = tuple(keywords)
+    for keyword in checked:
+        tag = tag_for_keyword(keyword) if isinstance(keyword, str) else None
+        if tag is None:
+            raise ArgumentError(
+                f"{keyword!r} is not a keyword of the DICOM data dictionary (PS3.6). Use "
+                "keywords spelled like 'WindowCenter'; see ctlib.metadata.HEADER_KEYWORDS."
+            )
+        if checked.count(keyword) > 1:
+            raise ArgumentError(f"keywords lists {keyword!r} twice: list each element once.")
+        if dictionary_VR(tag) == "SQ":
+            raise ArgumentError(
+                f"{element_name(keyword)} is a sequence of nested data sets, which does not fit "
+                "in a table cell. Read it from one file with ctlib.read."
+            )
+        if tag >= 0x7FE00008:
+            raise ArgumentError(
+                f"{element_name(keyword)} is not read by metadata_table, which stops before "
+                "the pixel data. Use ctlib.read and ctlib.to_hu for pixels."
+            )
+    return checked
+
+
+def _checked_paths(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
+    """Each path as a ``str``, or :class:`ArgumentError` for a single path or a non-path."""
+    if isinstance(paths, str | bytes | os.PathLike):
+        raise ArgumentError(
+            f"paths={os.fsdecode(paths)!r} is one path: pass a list of files, such as "
+            "[path] or sorted(folder.glob('*.dcm'))."
+        )
+    names = []
+    for item in paths:
+        name = os.fspath(item) if isinstance(item, str | os.PathLike) else None
+        if not isinstance(name, str):
+            raise ArgumentError(
+                f"{item!r} is not a path: pass str or pathlib.Path objects, such as data.files()."
+            )
+        names.append(name)
+    return names
+
+
+def _split_width(keyword: str) -> int:
+    """0 for an element with one value (VM 1, PS3.6), else the fewest values it may hold."""
+    vm = dictionary_VM(tag_for_keyword(keyword))
+    if vm == "1":
+        return 0
+    least = re.match(r"\d+", vm)
+    return max(1, int(least.group())) if least else 1
+
+
+def _column(values: list[Any], keyword: str) -> pd.Series:
+    """One column: int64 if all values are integers, float64 if numbers, else object.
+
+    A column without any value (no file has the element) takes its type from the
+    element's VR (PS3.5 section 6.2), so that the columns of a table do not depend on
+    which files it holds.
+    """
+    import pandas as pd
+
+    present = [v for v in values if v is not None]
+    if present:
+        kinds = {type(v) for v in present}
+        integers, numbers_ = kinds <= {int}, kinds <= {int, float}
+    else:
+        vr = dictionary_VR(tag_for_keyword(keyword))
+        integers, numbers_ = vr in _INTEGER_VRS, vr in _INTEGER_VRS | _FLOAT_VRS
+    if integers and len(present) == len(values):
+        try:
+            return pd.Series(values, dtype="int64")
+        except OverflowError:  # an unsigned 64-bit value (VR UV) beyond int64
+            return pd.Series(values, dtype=object)
+    if numbers_:
+        return pd.Series([float("nan") if v is None else v for v in values], dtype="float64")
+    return pd.Series(values, dtype=object)
+
+
+def _read_in_workers(
+    items: list[tuple[str, str]], keywords: tuple[str, ...], workers: int, bar: Any
+) -> list[_Header]:
+    """Headers of ``items`` read by ``workers`` processes, in the order of ``items``."""
+    if not items:
+        return []
+    # At least four tasks per process, so that one slow task does not leave the others idle.
+    size = max(1, min(_MAX_CHUNK, len(items) // (4 * workers)))
+    chunks = [items[start:start + size] for start in range(0, len(items), size)]
+    parts: list[list[_Header]] = [[] for _ in chunks]
+    with ProcessPoolExecutor(min(workers, len(chunks)), mp_context=_context()) as pool:
+        futures: dict[Future[list[_Header]], int] = {
+            pool.submit(_read_chunk, chunk, keywords): index for index, chunk in enumerate(chunks)
+        }
+        try:
+            for future in as_completed(futures):
+                index = futures[future]
+                parts[index] = future.result()
+                bar.update(len(chunks[index]))
+        except BaseException:  # e.g. KeyboardInterrupt: do not read the files still queued
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+    return [header for part in parts for header in part]
+
+
+def _context() -> BaseContext:
+    """How worker processes start: ``forkserver`` where it exists, else ``spawn``.
+
+    Both start workers from a clean process, never by forking this one (which may run
+    threads, as a Jupyter kernel does; Python 3.12 warns about that). The fork server
+    imports :data:`_PRELOAD` once, when it starts, so that the workers forked from it
+    for each call need not.
+    """
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    from multiprocessing import forkserver
+
+    preload = list(getattr(forkserver._forkserver, "_preload_modules", None) or ["__main__"])
+    missing = [name for name in _PRELOAD if name not in preload]
+    if missing:  # no effect if the fork server already runs
+        context.set_forkserver_preload([*preload, *missing])
+    return context
+
+
+def _read_chunk(chunk: list[tuple[str, str]], keywords: tuple[str, ...]) -> list[_Header]:
+    """The headers of some files: the task a worker process runs."""
+    return [_read_header(name, path, keywords) for name, path in chunk]
+
+
+def _read_header(name: str, path: str, keywords: tuple[str, ...]) -> _Header:
+    """One file's values of ``keywords`` (as plain numbers and strings) and its error.
+
+    ``name`` is the path as the caller gave it (for messages), ``path`` the absolute one.
+    """
     try:
-        with allow_rsna_uids():
-            ds = dcmread(path, stop_before_pixels=True, specific_tags=list(keywords))
-            for keyword in keywords:
-                value = ds.get(keyword)
-                if isinstance(value, MultiValue) or isinstance(value, list):
-                    for i, item in enumerate(value):
-                        row[f"{keyword}_{i}"] = _plain(item)
-                elif value is not None:
-                    row[keyword] = _plain(value)
-    except Exception as exc:  # one bad file must not stop a table of thousands
-        row["error"] = f"{type(exc).__name__}: {exc}"
-    return row
+        with open(path, "rb") as stream, allow_rsna_uids():
+            # specific_tags would only add work here: elements are parsed lazily anyway.
+            ds = dcmread(stream, stop_before_pixels=True)
+            little = ds.original_encoding[1] is not False
+            values = tuple(_raw_values(ds, keyword, little) or _values(ds, keyword)
+                           for keyword in keywords)
+            return values, _incomplete(ds, name, stream)
+    except Exception as exc:  # noqa: BLE001 - one bad file must not stop a table of thousands
+        return (None,) * len(keywords), _reason(name, path, exc)
 
 
-def _plain(value: Any) -> Any:
-    """A pydicom value as a plain Python number or string."""
-    if isinstance(value, int | float):
-        return int(value) if isinstance(value, int) else float(value)
+@functools.cache
+def _tag_and_vr(keyword: str) -> tuple[BaseTag | None, str]:
+    """A keyword's tag and its VR in the data dictionary (looked up once)."""
+    tag = tag_for_keyword(keyword)
+    if tag is None:
+        return None, ""
+    return BaseTag(tag), dictionary_VR(tag)
+
+
+def _raw_values(ds: Dataset, keyword: str, little: bool) -> tuple[Any, ...] | None:
+    """Values of an element not yet converted by pydicom, decoded straight from its bytes.
+
+    pydicom turns each value into a validated object (``DSfloat``, ``UID``…), which
+    costs more than reading the whole header; a table needs plain numbers and strings.
+    Only VRs with a fixed encoding are decoded here: binary integers (PS3.5 section 6.2)
+    and the strings of the default character repertoire (DS, IS, CS, UI, DA, TM, AS).
+    Anything else, an element pydicom has already converted, or an absent element gives
+    ``None``, and :func:`_values` asks pydicom.
+    """
+    tag, dictionary_vr = _tag_and_vr(keyword)
+    if tag is None or tag >> 16 == 0x0002:
+        return None
+    raw = ds.get_item(tag)
+    if raw is None or not isinstance(raw.value, bytes | bytearray):
+        return None
+    vr = raw.VR or dictionary_vr
+    data = bytes(raw.value)
+    if vr in _BINARY:
+        code, size = _BINARY[vr]
+        if not data or len(data) % size:
+            return None
+        order = "<" if little else ">"
+        return tuple(struct.unpack(f"{order}{len(data) // size}{code}", data))
+    if vr not in _ASCII_VRS and not (vr in _TEXT_VRS and 0x00080005 not in ds):
+        return None  # text in a specific character set (0008,0005): pydicom decodes it
+    try:
+        items = data.decode("ascii").strip(" \x00").split("\\")
+        items = [item.strip(" \x00") for item in items]
+        if vr == "DS":
+            return tuple(float(item) for item in items)
+        if vr == "IS":
+            return tuple(int(item) for item in items)
+    except (UnicodeDecodeError, ValueError):
+        return None  # let pydicom decide what an odd value means
+    return tuple(items) if items != [""] else None
+
+
+def _values(ds: Dataset, keyword: str) -> tuple[Any, ...] | None:
+    """An element's values as plain ``int``, ``float`` or ``str``; None if absent or empty."""
+    tag = tag_for_keyword(keyword)
+    source = ds.file_meta if tag is not None and tag >> 16 == 0x0002 else ds
+    value = source.get(keyword)
+    if value is None:
+        return None
+    if isinstance(value, MultiValue | list | tuple):
+        return tuple(_plain(item) for item in value) or None
+    return (_plain(value),)
+
+
+def _plain(value: Any) -> int | float | str:
+    """A pydicom value (DSfloat, IS, UID, PersonName…) as a plain Python number or string."""
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float | Decimal):
+        return float(value)
     return str(value)
+
+
+def _incomplete(ds: Dataset, name: str, stream: IO[bytes]) -> str | None:
+    """Why a file whose header was read is unusable, or None; ``stream`` is at Pixel Data.
+
+    The checks of ``ctlib.read(header_only=True)``, and the length test of a full
+    ``ctlib.read`` done without reading Pixel Data: the bytes after its element header
+    (8 bytes in Implicit VR, 12 in Explicit VR for OB/OW, PS3.5 section 7.1) must hold
+    what Rows × Columns × Samples × Frames × BitsAllocated / 8 requires.
+    """
+    stopped_at = stream.tell()
+    size = os.fstat(stream.fileno()).st_size
+    syntax = UID(ds.file_meta.get("TransferSyntaxUID", ""))
+    deflated = syntax == DeflatedExplicitVRLittleEndian  # positions are in the inflated data
+    try:
+        _check_complete(ds, name, header_only=True, reached_end=stopped_at >= size and not deflated)
+    except DicomError as exc:
+        return str(exc)
+    try:
+        implicit, little = syntax.is_implicit_VR, syntax.is_little_endian
+        expected = None if syntax.is_compressed else _pixel_bytes(ds, little)
+    except ValueError:  # a transfer syntax pydicom does not know: the length cannot be judged
+        return None
+    if expected is None or deflated:
+        return None
+    header = stream.read(8 if implicit else 12)
+    declared = int.from_bytes(header[-4:], "little" if little else "big")
+    held = max(0, size - stopped_at - len(header))
+    if len(header) == (8 if implicit else 12) and declared != 0xFFFFFFFF:
+        held = min(held, declared)
+    if held >= expected:
+        return None
+    return (
+        f"{name}: {element_name('PixelData')} holds {held} bytes but Rows × Columns × "
+        f"BitsAllocated need {expected}: the file is truncated. {_HOW_TO_CHECK}"
+    )
+
+
+def _pixel_bytes(ds: Dataset, little: bool) -> int | None:
+    """:func:`ctlib.reading.expected_pixel_bytes`, from the raw values when it can."""
+    numbers_ = [_raw_values(ds, k, little) for k in _PIXEL_MODULE]
+    if any(n is None or len(n) != 1 for n in numbers_[:3]):
+        return expected_pixel_bytes(ds)
+    rows, columns, bits = (int(n[0]) for n in numbers_[:3])  # type: ignore[index]
+    samples, frames = (int(n[0]) if n and n[0] else 1 for n in numbers_[3:])
+    return (rows * columns * samples * frames * bits + 7) // 8
+
+
+def _reason(name: str, path: str, exc: Exception) -> str:
+    """The ``error`` text for a file whose header could not be read (as ``ctlib.read`` words it)."""
+    if isinstance(exc, IsADirectoryError | PermissionError) and os.path.isdir(path):
+        return (
+            f"{name}: is a folder, not a file. List the .dcm files inside it, such as "
+            "sorted(folder.glob('*.dcm'))."
+        )
+    if isinstance(exc, FileNotFoundError):
+        return (
+            f"{name}: no such file. Check the path (it is relative to the current folder "
+            "unless it starts with '/')."
+        )
+    if isinstance(exc, PermissionError):
+        return f"{name}: permission denied. Make the file readable (chmod u+r) or copy it."
+    if isinstance(exc, InvalidDicomError):
+        return (
+            f"{name}: not a DICOM file (InvalidDicomError): there is no 'DICM' marker after the "
+            "128-byte preamble (DICOM PS3.10 section 7.1). Check that this is the .dcm file and "
+            "not, for example, a PNG, a text file or an archive."
+        )
+    return (
+        f"{name}: the file is damaged and pydicom could not parse its header "
+        f"({type(exc).__name__}: {exc}). {_HOW_TO_CHECK}"
+    )
 
 
 def element_table(ds: Dataset) -> pd.DataFrame:
