@@ -10,7 +10,14 @@ brain (C 40 / W 80)
 
 from ctlib.channels import to_channels
 from ctlib.data import DataSet, open_data
-from ctlib.errors import ArgumentError, CtlibError, DicomError, HeaderError, WindowError
+from ctlib.errors import (
+    ArgumentError,
+    CtlibError,
+    DicomError,
+    HeaderError,
+    SeriesWarning,
+    WindowError,
+)
 from ctlib.exercises import check
 from ctlib.header import first_value, header_window
 from ctlib.hu import (
@@ -26,7 +33,7 @@ from ctlib.plotting import show_slice
 from ctlib.presets import ALTERNATIVE_PRESETS, PRESETS, preset
 from ctlib.reading import allow_rsna_uids, read
 from ctlib.rsna import read_labels
-from ctlib.series import Volume, load_series, reformat, series_in
+from ctlib.series import Volume, load_series, reformat, series_in, untilt
 from ctlib.window import VOI_FUNCTIONS, Window, window
 
 __version__ = "0.1.0"
@@ -41,6 +48,7 @@ __all__ = [
     "read_labels",
     "reformat",
     "series_in",
+    "untilt",
     "AIR_HU",
     "ALTERNATIVE_PRESETS",
     "PADDING_BELOW_HU",
@@ -50,6 +58,7 @@ __all__ = [
     "CtlibError",
     "DicomError",
     "HeaderError",
+    "SeriesWarning",
     "Window",
     "WindowError",
     "allow_rsna_uids",

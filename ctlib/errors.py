@@ -19,6 +19,7 @@ __all__ = [
     "CtlibError",
     "DicomError",
     "HeaderError",
+    "SeriesWarning",
     "WindowError",
     "element_name",
     "source_name",
@@ -55,6 +56,20 @@ class ArgumentError(CtlibError, ValueError):
 
 class WindowError(ArgumentError):
     """Window parameters (center, width, VOI LUT function, output type) are not valid."""
+
+
+class SeriesWarning(CtlibError, UserWarning):
+    """A series was loaded, but its slices are not evenly spaced along the normal.
+
+    Issued by :func:`ctlib.load_series` when a slice is missing (a gap) or two
+    reconstructions are mixed: the volume's slice axis is then not uniform, so
+    reformats and anything that uses ``spacing`` or ``affine`` are distorted.
+    The message names the files on either side of each gap.
+
+    It is a :class:`UserWarning`, so ``warnings.simplefilter("ignore",
+    ctlib.SeriesWarning)`` silences it; it is also a :class:`CtlibError`, so
+    when warnings are turned into errors ``except ctlib.CtlibError`` catches it.
+    """
 
 
 def source_name(ds: Dataset | None) -> str:

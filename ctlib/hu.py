@@ -30,9 +30,11 @@ from ctlib.header import first_value
 
 __all__ = [
     "AIR_HU",
+    "HU_HEADER_KEYWORDS",
     "PADDING_BELOW_HU",
     "has_wrong_pixel_representation",
     "padding_mask",
+    "stored_to_hu",
     "stored_values",
     "to_hu",
     "wrap_repair",
@@ -40,6 +42,19 @@ __all__ = [
 
 #: Hounsfield value of air, by definition of the scale.
 AIR_HU = -1000.0
+#: Every header element :func:`stored_to_hu` (so :func:`to_hu`) reads besides the pixel data:
+#: two headers that agree on all of them give the same HU for the same stored values.
+HU_HEADER_KEYWORDS = (
+    "Modality",
+    "PhotometricInterpretation",
+    "BitsStored",
+    "PixelRepresentation",
+    "RescaleSlope",
+    "RescaleIntercept",
+    "ModalityLUTSequence",
+    "PixelPaddingValue",
+    "PixelPaddingRangeLimit",
+)
 #: Values below this (in HU) are not a measurement: nothing in a scan is less
 #: dense than air (−1000 HU), and noise in air stays well above −1200 HU. What
 #: lies below is padding, e.g. −3024 HU outside the scan circle.
@@ -124,19 +139,109 @@ def to_hu(
     (np.float32(-2048.0), np.float32(-1000.0))
 
     """
-    if padding not in ("air", "keep"):
-        raise ArgumentError(f"padding must be 'air' or 'keep', got {padding!r}.")
+    _check_padding_option(padding)
     _check_ct_image(ds)
     stored = stored_values(ds, fix_pixel_representation=fix_pixel_representation)
+    return _modality_lut(ds, stored, padding, default_rescale, None)
+
+
+def stored_to_hu(
+    ds: Dataset,
+    stored: np.ndarray,
+    *,
+    padding: Literal["air", "keep"] = "air",
+    fix_pixel_representation: bool = True,
+    default_rescale: tuple[float, float] | None = None,
+    out: npt.NDArray[np.float32] | None = None,
+) -> npt.NDArray[np.float32]:
+    """Convert stored values already decoded from an image to HU, as :func:`to_hu` does.
+
+    For code that decodes the pixel data itself (e.g. straight from the file's
+    bytes into a volume, :func:`ctlib.load_series`) and wants exactly the
+    result of :func:`to_hu`.
+
+    Parameters
+    ----------
+    ds : pydicom.dataset.Dataset
+        The image's header (pixel data not needed); not modified.
+    stored : numpy.ndarray of integers, shape (Rows, Columns)
+        The stored values as pydicom decodes them: (0028,0103) Pixel
+        Representation applied and the bits above (0028,0101) Bits Stored
+        corrected. Not modified.
+    padding, fix_pixel_representation, default_rescale
+        As :func:`to_hu`.
+    out : numpy.ndarray of float32, optional
+        Where to write the result (same shape as ``stored``); a new array if
+        not given.
+
+    Returns
+    -------
+    numpy.ndarray of float32, shape (Rows, Columns)
+        ``out`` if given.
+
+    Raises
+    ------
+    HeaderError
+        As :func:`to_hu`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pydicom import Dataset
+    >>> ds = Dataset()
+    >>> ds.Modality, ds.RescaleSlope, ds.RescaleIntercept = "CT", 1, -1024
+    >>> stored_to_hu(ds, np.array([[0, 1064]], dtype=np.uint16))
+    array([[-1024.,    40.]], dtype=float32)
+
+    """
+    _check_padding_option(padding)
+    _check_ct_image(ds)
+    if fix_pixel_representation and has_wrong_pixel_representation(ds):
+        stored = _sign_extend_12(stored)
+    return _modality_lut(ds, stored, padding, default_rescale, out)
+
+
+def _check_padding_option(padding: str) -> None:
+    if padding not in ("air", "keep"):
+        raise ArgumentError(f"padding must be 'air' or 'keep', got {padding!r}.")
+
+
+def _modality_lut(
+    ds: Dataset,
+    stored: np.ndarray,
+    padding: str,
+    default_rescale: tuple[float, float] | None,
+    out: npt.NDArray[np.float32] | None,
+) -> npt.NDArray[np.float32]:
+    """Apply the Modality LUT in float32 (into ``out`` if given), then the padding option."""
     if "ModalityLUTSequence" in ds:
-        hu = apply_modality_lut(stored, ds).astype(np.float32)
+        lut = apply_modality_lut(stored, ds).astype(np.float32)
+        if out is None:
+            hu = lut
+        else:
+            hu = out
+            hu[...] = lut
     else:
         slope, intercept = _rescale(ds, default_rescale)
-        hu = stored.astype(np.float32)
-        if slope != 1.0:
-            hu *= np.float32(slope)
-        if intercept != 0.0:
-            hu += np.float32(intercept)
+        if out is not None and stored.dtype.kind in "iu" and stored.dtype.itemsize <= 2:
+            # One pass instead of two: numpy casts the (at most 16-bit) integers to float32,
+            # exactly, then multiplies or adds in float32, as the lines below do.
+            hu = out
+            if slope != 1.0:
+                np.multiply(stored, np.float32(slope), out=hu)
+                if intercept != 0.0:
+                    hu += np.float32(intercept)
+            else:
+                np.add(stored, np.float32(intercept), out=hu)
+        else:
+            hu = stored.astype(np.float32)
+            if slope != 1.0:
+                hu *= np.float32(slope)
+            if intercept != 0.0:
+                hu += np.float32(intercept)
+            if out is not None:
+                out[...] = hu
+                hu = out
     if padding == "air":
         hu[padding_mask(ds, hu, stored=stored)] = AIR_HU
     return hu
@@ -185,12 +290,16 @@ def stored_values(ds: Dataset, *, fix_pixel_representation: bool = True) -> np.n
             "but to_hu converts one 2-D slice. Select a frame first."
         )
     if fix_pixel_representation and has_wrong_pixel_representation(ds):
-        # Keep the low 12 bits and sign-extend bit 11: 0..2047 stay, 2048..4095 -> -2048..-1.
-        signed = (arr & 0x0FFF).astype(np.int16)
-        signed ^= 0x0800
-        signed -= 0x0800
-        return signed
+        return _sign_extend_12(arr)
     return arr
+
+
+def _sign_extend_12(arr: np.ndarray) -> npt.NDArray[np.int16]:
+    """Keep the low 12 bits and sign-extend bit 11: 0..2047 stay, 2048..4095 -> -2048..-1."""
+    signed = (arr & 0x0FFF).astype(np.int16)
+    signed ^= 0x0800
+    signed -= 0x0800
+    return signed
 
 
 def has_wrong_pixel_representation(ds: Dataset) -> bool:
