@@ -1,11 +1,15 @@
 """Re-execute the course notebooks in place (``make notebooks``): headless, in order, deterministic.
 
-Run from the repository: ``python -m ctlib._notebooks [NAME ...]``. Each notebook is
+Run from the repository: ``python -m ctlib._notebooks [--check] [NAME ...]``. Each notebook is
 executed top to bottom in a fresh kernel of this interpreter, with its folder as the
 working directory, then made reproducible: no timing metadata, no widget state, and
 widget outputs (whose model ids are random and which need a live kernel anyway)
 replaced by a fixed note. A notebook whose outputs contain an error or anything on
 stderr is not saved, and the command fails: a learner must never see either.
+
+``--check`` executes without saving: with ``CTLIB_DATA`` pointing at a real RSNA
+download, ``CTLIB_DATA=/path/to/download python -m ctlib._notebooks --check`` shows
+that the whole course runs on it.
 """
 
 from __future__ import annotations
@@ -46,8 +50,8 @@ def _clean(nb: Any) -> list[str]:
     return problems
 
 
-def run(path: Path) -> float:
-    """Execute one notebook in place; return the seconds it took."""
+def execute(path: Path) -> tuple[Any, float, list[str]]:
+    """Execute a notebook in memory: (the executed notebook, seconds, problems)."""
     nb = nbformat.read(path, as_version=4)
     env_path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
     os.environ["PATH"] = env_path  # the kernel must be this environment's Python
@@ -63,21 +67,29 @@ def run(path: Path) -> float:
     start = time.perf_counter()
     client.execute()
     seconds = time.perf_counter() - start
-    problems = _clean(nb)
+    return nb, seconds, _clean(nb)
+
+
+def run(path: Path, *, save: bool = True) -> float:
+    """Execute one notebook (in place if ``save``); return the seconds it took."""
+    nb, seconds, problems = execute(path)
     if problems:
         raise SystemExit(f"{path.name}: not saved:\n  " + "\n  ".join(problems))
-    nbformat.write(nb, path)
+    if save:
+        nbformat.write(nb, path)
     return seconds
 
 
 def main(argv: list[str]) -> int:
     """Run the notebooks named in ``argv`` (default: all, in reading order)."""
+    save = "--check" not in argv
+    names = [a for a in argv if a != "--check"]
     paths = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
-    if argv:
-        paths = [p for p in paths if any(p.name.startswith(a) for a in argv)]
+    if names:
+        paths = [p for p in paths if any(p.name.startswith(a) for a in names)]
     total = 0.0
     for path in paths:
-        seconds = run(path)
+        seconds = run(path, save=save)
         total += seconds
         print(f"{path.name:32s} {seconds:6.1f} s")
     print(f"{'all':32s} {total:6.1f} s")

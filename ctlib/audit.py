@@ -88,7 +88,7 @@ def audit(data: DataSet) -> pd.DataFrame:
     findings.append(("repeated row in the label file", raw.loc[raw.duplicated(), "ID"]))
     labels = read_labels(data.labels_csv)
     listed = set(labels.index)
-    on_disk = {p.stem for p in files}
+    on_disk = {p.stem for p in data.all_files()}
     findings.append(("image without labels", pd.Series(sorted(on_disk - listed), dtype=object)))
     findings.append(("labels without an image", pd.Series(sorted(listed - on_disk), dtype=object)))
     return pd.DataFrame(

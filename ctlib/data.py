@@ -3,11 +3,14 @@
 The notebooks never hard-code a path: :func:`open_data` finds the full
 synthetic set (``data/synthetic``, made by ``make data``) or, failing that,
 the committed sample (``data/sample``), relative to the repository, never to
-the current folder.
+the current folder. Set the environment variable ``CTLIB_DATA`` to the folder
+of a real RSNA download (or of another built synthetic set) and the same
+notebooks run on it instead: see :class:`RsnaData`.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from dataclasses import dataclass, field
@@ -19,7 +22,7 @@ import numpy.typing as npt
 
 from ctlib.errors import CtlibError
 
-__all__ = ["DataSet", "open_data", "repo_root"]
+__all__ = ["DataSet", "RsnaData", "cache_dir", "open_data", "repo_root"]
 
 
 def repo_root() -> Path:
@@ -62,9 +65,18 @@ class DataSet:
         """The file of one image."""
         return self.images / f"{sop_instance_uid}.dcm"
 
+    @property
+    def has_masks(self) -> bool:
+        """Whether the set has lesion and tissue maps (synthetic sets do, real data does not)."""
+        return (self.root / "masks").is_dir()
+
     def files(self) -> list[Path]:
-        """Every image file, sorted by name (which says nothing about slice order)."""
+        """The course's image files, sorted by name (which says nothing about slice order)."""
         return sorted(self.images.glob("*.dcm"))
+
+    def all_files(self) -> list[Path]:
+        """Every image file of the set (for a synthetic set, the same as :meth:`files`)."""
+        return self.files()
 
     def series(self, name: str) -> dict[str, Any]:
         """The manifest entry of a series, by its recipe name (e.g. ``"subdural-acute"``)."""
@@ -74,9 +86,22 @@ class DataSet:
         names = ", ".join(s["name"] for s in self.manifest["series"])
         raise CtlibError(f"{self.root.name}: no series called {name!r}. Known series: {names}.")
 
+    def series_files(self, name: str) -> list[Path]:
+        """The files of a series, by its name, in slice order (as the manifest lists them)."""
+        return [self.path(sop) for sop in self.series(name)["files"]]
+
     def masks(self, series_name: str) -> dict[str, npt.NDArray[Any]]:
-        """The lesion and tissue maps of a series (slices in the manifest's order)."""
-        uid = self.series(series_name)["series_uid"]
+        """The lesion and tissue maps of a series (slices in the manifest's order).
+
+        A set without masks (real data: see :attr:`has_masks`) gives maps of
+        zeros, "nothing outlined", so that code written for the synthetic set runs.
+        """
+        entry = self.series(series_name)
+        if not self.has_masks:
+            shape = (entry["slices"], entry["matrix"], entry["matrix"])
+            return {"lesion": np.zeros(shape, np.uint8), "tissue": np.zeros(shape, np.uint8),
+                    "sop_instance_uids": np.array(entry["files"])}
+        uid = entry["series_uid"]
         with np.load(self.root / "masks" / f"{uid}.npz") as archive:
             return {key: archive[key] for key in archive.files}
 
@@ -113,8 +138,10 @@ def open_data(kind: Literal["synthetic", "sample"] | None = None) -> DataSet:
     Parameters
     ----------
     kind : {"synthetic", "sample"}, optional
-        Which set; by default the full synthetic set if it has been built, else
-        the committed sample.
+        Which set; by default the folder named by the environment variable
+        ``CTLIB_DATA`` if it is set (a real RSNA download, see
+        :meth:`RsnaData.open`, or a synthetic set), else the full synthetic set
+        if it has been built, else the committed sample.
 
     Returns
     -------
@@ -131,6 +158,12 @@ def open_data(kind: Literal["synthetic", "sample"] | None = None) -> DataSet:
     >>> data.name, data.manifest["images"]
     ('sample', 16)
     """
+    chosen = os.environ.get("CTLIB_DATA")
+    if chosen and kind is None:
+        folder = Path(chosen).expanduser()
+        if (folder / "manifest.json").is_file():
+            return DataSet(folder, json.loads((folder / "manifest.json").read_text()))
+        return RsnaData.open(folder)
     base = Path(os.environ.get("CTLIB_SYNTH_DIR", repo_root() / "data"))
     order = [kind] if kind else ["synthetic", "sample"]
     for name in order:
@@ -141,3 +174,134 @@ def open_data(kind: Literal["synthetic", "sample"] | None = None) -> DataSet:
         f"no {' or '.join(order)} data set in {base}. Build it with `make data` "
         "(or `python -m ctlib.synth`) in the repository folder."
     )
+
+
+def cache_dir() -> Path:
+    """Where ``ctlib`` keeps what it computed about real data: ``$CTLIB_CACHE`` or ~/.cache/ctlib.
+
+    Nothing is ever written into a data set's own folder.
+    """
+    return Path(os.environ.get("CTLIB_CACHE", Path.home() / ".cache" / "ctlib")).expanduser()
+
+
+@dataclass(frozen=True)
+class RsnaData(DataSet):
+    """A real RSNA download, seen through the course's examples.
+
+    The manifest is derived: :func:`ctlib.examples.choose_examples` picks a real
+    series for every example name the notebooks use, from the labels and the
+    headers of every file. :meth:`files` are the files of those series (the
+    course's subset; :meth:`all_files` lists the whole download). There are no
+    masks: :meth:`masks` gives zeros and ``manifest["quirks"]`` is ``None``.
+    """
+
+    layout: Any = field(default=None, repr=False)
+
+    @property
+    def name(self) -> str:
+        """Always ``"rsna"``."""
+        return "rsna"
+
+    @property
+    def images(self) -> Path:
+        """The download's flat image folder (``stage_2_train/``)."""
+        return Path(self.layout.images)
+
+    @property
+    def labels_csv(self) -> Path:
+        """The download's label file (``stage_2_train.csv``)."""
+        return Path(self.layout.labels_csv)
+
+    @property
+    def has_masks(self) -> bool:
+        """Real data has no masks."""
+        return False
+
+    def files(self) -> list[Path]:
+        """The files of the example series, sorted by name."""
+        return sorted(self.path(sop) for entry in self.manifest["series"]
+                      for sop in dict.fromkeys(entry["files"]))
+
+    def all_files(self) -> list[Path]:
+        """Every image of the download."""
+        return sorted(self.images.glob("*.dcm"))
+
+    def headers(self) -> Any:
+        """The header table of every file (:func:`ctlib.metadata_table`), as indexed."""
+        import pandas as pd
+
+        return pd.read_pickle(self._cache() / "headers.pkl")
+
+    def _cache(self) -> Path:
+        return _cache_for(self.layout)
+
+    @classmethod
+    def open(cls, root: str | os.PathLike[str], *, workers: int | None = None,
+             progress: bool = True) -> RsnaData:
+        """Open a download, indexing its headers the first time.
+
+        Parameters
+        ----------
+        root : path-like
+            The unzipped download (holding ``stage_2_train.csv`` and
+            ``stage_2_train/``), see :func:`ctlib.rsna.find_layout`.
+        workers : int, optional
+            Processes that read headers the first time (default: one per CPU).
+        progress : bool, optional
+            Show a progress bar while indexing.
+
+        Returns
+        -------
+        RsnaData
+
+        Notes
+        -----
+        The first call reads the header of every file (header only, no pixels:
+        about 1 ms per file and process; the 752,803 training images of
+        the 2019 challenge take minutes, not hours) and keeps the result in
+        :func:`cache_dir`; later calls reuse it until the image folder or the
+        label file changes.
+        """
+        from ctlib.examples import choose_examples
+        from ctlib.metadata import metadata_table
+        from ctlib.rsna import find_layout, join_metadata, read_labels
+
+        layout = find_layout(root)
+        cache = _cache_for(layout)
+        stamp = _stamp(layout)
+        saved = cache / "manifest.json"
+        if saved.is_file():
+            manifest = json.loads(saved.read_text())
+            if manifest.get("stamp") == stamp:
+                return cls(Path(layout.root), manifest, layout)
+        files = sorted(Path(layout.images).glob("*.dcm"))
+        if not files:
+            raise CtlibError(f"{layout.images}: no .dcm files. Unzip the images into it.")
+        table = metadata_table(files, workers=workers or os.cpu_count() or 1, progress=progress)
+        joined = join_metadata(read_labels(layout.labels_csv), table)
+        examples = choose_examples(joined)
+        manifest = {
+            "description": "Real RSNA data: the course's example series, chosen by ctlib.examples",
+            "stamp": stamp,
+            "images": len({sop for e in examples for sop in e["files"]}),
+            "images_total": len(files),
+            "unreadable_headers": int(table["error"].notna().sum()),
+            "series": examples,
+            "quirks": None,
+        }
+        cache.mkdir(parents=True, exist_ok=True)
+        table.to_pickle(cache / "headers.pkl")
+        saved.write_text(json.dumps(manifest, indent=1))
+        return cls(Path(layout.root), manifest, layout)
+
+
+def _cache_for(layout: Any) -> Path:
+    """The cache folder of one download (named after its absolute path)."""
+    key = hashlib.sha1(str(Path(layout.root).resolve()).encode()).hexdigest()[:12]
+    return cache_dir() / f"rsna-{key}"
+
+
+def _stamp(layout: Any) -> str:
+    """Changes when files are added to or removed from the download, or the labels change."""
+    images, labels = Path(layout.images).stat(), Path(layout.labels_csv).stat()
+    return f"{images.st_mtime_ns}-{labels.st_size}-{labels.st_mtime_ns}"

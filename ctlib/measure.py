@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
+import numpy.typing as npt
 from scipy import ndimage as ndi
 
 from ctlib.data import DataSet
@@ -16,7 +17,31 @@ from ctlib.synth.tissues import LITERATURE_HU, Lesion, Tissue
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["lesion_hu", "tissue_hu_table"]
+__all__ = ["lesion_hu", "mean_hu", "tissue_hu_table"]
+
+
+def mean_hu(hu: npt.ArrayLike, mask: npt.ArrayLike) -> float:
+    """Mean HU where ``mask`` is true; NaN (and no warning) for an empty mask.
+
+    Parameters
+    ----------
+    hu : array_like
+    mask : array_like of bool, same shape
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> mean_hu(np.array([10.0, 30.0, 99.0]), np.array([True, True, False]))
+    20.0
+    >>> mean_hu(np.zeros(3), np.zeros(3, bool))
+    nan
+    """
+    values = np.asarray(hu)[np.asarray(mask, dtype=bool)]
+    return float(values.mean()) if values.size else float("nan")
 
 
 def tissue_hu_table(

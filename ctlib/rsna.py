@@ -1,13 +1,19 @@
-"""The RSNA 2019 label file: long format in, one row per image out.
+"""The RSNA 2019 data set's files: labels, where the images are, labels joined to headers.
 
 ``stage_2_train.csv`` (and the course's ``labels.csv``) has a header
 ``ID,Label`` and six rows per image, ``ID_<image>_<subtype>``, for the five
-subtypes and ``any``. A few rows are repeated in the real file.
+subtypes and ``any``. A few rows are repeated in the real file. The Kaggle
+download keeps the images in one flat folder, ``stage_2_train/ID_<image>.dcm``;
+which series a file belongs to is only in its header, hence
+:func:`join_metadata`.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ctlib.errors import CtlibError
@@ -15,7 +21,14 @@ from ctlib.errors import CtlibError
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["LABELS", "read_labels"]
+__all__ = ["LABELS", "Layout", "find_layout", "join_metadata", "locate", "read_labels"]
+
+#: (label file, image folder) names, in the order they are looked for.
+LAYOUTS: tuple[tuple[str, str], ...] = (
+    ("stage_2_train.csv", "stage_2_train"),  # the Kaggle download, unzipped
+    ("stage_1_train.csv", "stage_1_train"),
+    ("labels.csv", "images"),  # the course's synthetic set
+)
 
 #: Label columns in the RSNA order.
 LABELS: tuple[str, ...] = (
@@ -87,3 +100,142 @@ def read_labels(path: str | os.PathLike[str]) -> pd.DataFrame:
         )
     wide.attrs["duplicates"] = duplicates
     return wide
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where an RSNA-style download keeps its labels and images."""
+
+    root: Path
+    labels_csv: Path
+    images: Path
+
+
+def find_layout(root: str | os.PathLike[str]) -> Layout:
+    """Find the label file and image folder of an RSNA-style download.
+
+    Parameters
+    ----------
+    root : path-like
+        The unzipped download (``rsna-intracranial-hemorrhage-detection/``) or
+        a course data set (``data/synthetic``).
+
+    Returns
+    -------
+    Layout
+
+    Raises
+    ------
+    CtlibError
+        If no known pair of label file and image folder is there.
+
+    Examples
+    --------
+    >>> from ctlib.data import open_data
+    >>> find_layout(open_data("sample").root).images.name
+    'images'
+    """
+    base = Path(root)
+    for labels, images in LAYOUTS:
+        if (base / labels).is_file() and (base / images).is_dir():
+            return Layout(base, base / labels, base / images)
+    expected = ", ".join(f"{labels} + {images}/" for labels, images in LAYOUTS)
+    raise CtlibError(
+        f"{base}: no RSNA label file and image folder found (looked for {expected}). "
+        "Point to the folder the Kaggle archive was unzipped into."
+    )
+
+
+def locate(images: str | os.PathLike[str], ids: Iterable[str]) -> list[Path]:
+    """The DICOM file of each image identifier, checked to exist.
+
+    Parameters
+    ----------
+    images : path-like
+        The flat image folder (``stage_2_train/``).
+    ids : iterable of str
+        SOP Instance UIDs as RSNA writes them (``ID_…``), e.g. a label table's index.
+
+    Returns
+    -------
+    list of pathlib.Path
+        In the order of ``ids``.
+
+    Raises
+    ------
+    CtlibError
+        If files are missing; the message counts them and names a few.
+
+    Examples
+    --------
+    >>> from ctlib.data import open_data
+    >>> data = open_data("sample")
+    >>> labels = read_labels(data.labels_csv)
+    >>> [p.name for p in locate(data.images, labels.index[:1])]
+    ['ID_129d98dda.dcm']
+    """
+    folder = Path(images)
+    paths = [folder / f"{image_id}.dcm" for image_id in ids]
+    missing = [p.name for p in paths if not p.is_file()]
+    if missing:
+        raise CtlibError(
+            f"{folder}: {len(missing)} of {len(paths)} images are not there, e.g. "
+            f"{', '.join(missing[:3])}. Check that the archive was unzipped completely, or "
+            "keep only the images you have (labels.loc[labels.index.isin(...)])."
+        )
+    return paths
+
+
+def join_metadata(labels: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
+    """Join one-row-per-image labels to a header table, by SOP Instance UID.
+
+    Parameters
+    ----------
+    labels : pandas.DataFrame
+        From :func:`read_labels` (index ``SOPInstanceUID``).
+    table : pandas.DataFrame
+        From :func:`ctlib.metadata_table` (a ``SOPInstanceUID`` column).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``SOPInstanceUID``, the label columns then the header columns,
+        for the images that have both. ``attrs`` counts the rest:
+        ``"unlabelled_files"`` (headers without labels, e.g. the test set) and
+        ``"missing_files"`` (labels without a readable header).
+
+    Raises
+    ------
+    CtlibError
+        If the table has no ``SOPInstanceUID`` column or lists one image twice.
+
+    Examples
+    --------
+    >>> from ctlib.data import open_data
+    >>> from ctlib.metadata import metadata_table
+    >>> data = open_data("sample")
+    >>> joined = join_metadata(read_labels(data.labels_csv),
+    ...                        metadata_table(data.files(), progress=False))
+    >>> len(joined), joined.attrs["missing_files"]
+    (16, 0)
+    """
+    if "SOPInstanceUID" not in table:
+        raise CtlibError(
+            "the header table has no SOPInstanceUID column: make it with "
+            "ctlib.metadata_table(...) and keep that column."
+        )
+    headers = table.dropna(subset=["SOPInstanceUID"])
+    repeated = headers["SOPInstanceUID"].duplicated()
+    if repeated.any():
+        uid = headers.loc[repeated, "SOPInstanceUID"].iloc[0]
+        raise CtlibError(
+            f"(0008,0018) SOPInstanceUID {uid} appears in {int(repeated.sum()) + 1} files of "
+            "the header table: the same image was copied twice. Remove the copies first."
+        )
+    headers = headers.set_index("SOPInstanceUID")
+    joined = labels.join(headers, how="inner")
+    joined.attrs = {
+        "unlabelled_files": int((~headers.index.isin(labels.index)).sum()),
+        "missing_files": int((~labels.index.isin(headers.index)).sum()),
+    }
+    return joined
