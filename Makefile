@@ -33,7 +33,7 @@ help:
 	@echo "make lab    set up .venv if needed, then start JupyterLab on notebooks/"
 	@echo "make test   set up .venv if needed, then run every test (unit, doctest, notebooks)"
 	@echo "make data   (re)build the synthetic data set in data/synthetic (about a minute)"
-	@echo "make bench  print speed ratios of ctlib against naive code (not a test)"
+	@echo "make bench  print speed ratios of ctlib against naive code (not a test): window, viewer, series, header table"
 	@echo "make notebooks  re-execute every notebook in place (after editing one)"
 	@echo "make clean  remove .venv and caches"
 
@@ -70,6 +70,10 @@ bench: venv $(DATA)
 	$(PY) benchmarks/bench_window.py
 	@echo
 	$(PY) benchmarks/bench_viewer.py
+	@echo
+	$(PY) benchmarks/bench_series.py
+	@echo
+	$(PY) benchmarks/bench_metadata.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info data/synthetic
