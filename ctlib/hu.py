@@ -17,6 +17,7 @@ real data, and this module handles each explicitly:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
@@ -199,6 +200,98 @@ def stored_to_hu(
     if fix_pixel_representation and has_wrong_pixel_representation(ds):
         stored = _sign_extend_12(stored)
     return _modality_lut(ds, stored, padding, default_rescale, out)
+
+
+@dataclass(frozen=True)
+class HuPlan:
+    """What :func:`stored_to_hu` does with one header, decided once (see :func:`hu_plan`).
+
+    Slices whose headers agree on every element of :data:`HU_HEADER_KEYWORDS` share
+    a plan, so a volume's slices are converted without asking pydicom for the same
+    values again and again.
+    """
+
+    sign_extend_12: bool
+    slope: float
+    intercept: float
+    padding_air: bool
+    padding_range: tuple[int, int] | None
+
+    def apply(self, stored: np.ndarray, out: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+        """Convert ``stored`` into ``out`` as :func:`stored_to_hu` would; returns ``out``."""
+        if self.sign_extend_12:
+            stored = _sign_extend_12(stored)
+        if self.slope != 1.0:
+            np.multiply(stored, np.float32(self.slope), out=out)
+            if self.intercept != 0.0:
+                out += np.float32(self.intercept)
+        else:
+            np.add(stored, np.float32(self.intercept), out=out)
+        if self.padding_air:
+            mask = np.less(out, PADDING_BELOW_HU)
+            if self.padding_range is not None:
+                low, high = self.padding_range
+                mask |= (stored >= low) & (stored <= high)
+            out[mask] = AIR_HU
+        return out
+
+
+def hu_plan(
+    ds: Dataset,
+    dtype: npt.DTypeLike,
+    *,
+    padding: Literal["air", "keep"] = "air",
+    fix_pixel_representation: bool = True,
+    default_rescale: tuple[float, float] | None = None,
+) -> HuPlan | None:
+    """Decide how :func:`stored_to_hu` converts stored values of ``dtype`` for this header.
+
+    Parameters
+    ----------
+    ds : pydicom.dataset.Dataset
+        The image's header.
+    dtype : numpy dtype
+        Of the stored values (at most 16-bit integers).
+    padding, fix_pixel_representation, default_rescale
+        As :func:`to_hu`.
+
+    Returns
+    -------
+    HuPlan or None
+        ``None`` if the header has a Modality LUT Sequence (PS3.3 C.11.1) or the
+        values are not small integers: use :func:`stored_to_hu`.
+
+    Raises
+    ------
+    HeaderError
+        As :func:`to_hu`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pydicom import Dataset
+    >>> ds = Dataset()
+    >>> ds.Modality, ds.RescaleSlope, ds.RescaleIntercept = "CT", 1, -1024
+    >>> plan = hu_plan(ds, np.uint16)
+    >>> plan.apply(np.array([[0, 1064]], np.uint16), np.empty((1, 2), np.float32))
+    array([[-1024.,    40.]], dtype=float32)
+    """
+    _check_padding_option(padding)
+    _check_ct_image(ds)
+    kind = np.dtype(dtype)
+    if "ModalityLUTSequence" in ds or kind.kind not in "iu" or kind.itemsize > 2:
+        return None
+    extend = fix_pixel_representation and has_wrong_pixel_representation(ds)
+    slope, intercept = _rescale(ds, default_rescale)
+    padding_range = None
+    value = ds.get("PixelPaddingValue")
+    if value is not None:
+        stored_kind = np.dtype(np.int16) if extend else kind
+        low = _as_stored(value, stored_kind)
+        limit = ds.get("PixelPaddingRangeLimit")
+        high = _as_stored(limit, stored_kind) if limit is not None else low
+        padding_range = (min(low, high), max(low, high))
+    return HuPlan(extend, slope, intercept, padding == "air", padding_range)
 
 
 def _check_padding_option(padding: str) -> None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,7 +33,7 @@ from pydicom.tag import BaseTag
 from pydicom.uid import ExplicitVRLittleEndian, ImplicitVRLittleEndian
 
 from ctlib.errors import DicomError
-from ctlib.hu import HU_HEADER_KEYWORDS, stored_to_hu, to_hu
+from ctlib.hu import HU_HEADER_KEYWORDS, HuPlan, hu_plan, stored_to_hu, to_hu
 from ctlib.reading import read
 
 __all__ = ["SliceFile", "decimal_numbers", "fill_hu", "scan", "unsigned_short"]
@@ -180,6 +181,10 @@ def decimal_numbers(header: Dataset, keyword: str) -> list[float] | None:
         return None
 
 
+#: Threads that read and convert pixel data in :func:`fill_hu`.
+READ_THREADS = min(4, os.cpu_count() or 1)
+
+
 def fill_hu(files: Sequence[SliceFile], out: npt.NDArray[np.float32]) -> list[tuple[int, str]]:
     """Write ``to_hu(read(file))`` of ``files[k]`` into ``out[k]``.
 
@@ -206,18 +211,38 @@ def fill_hu(files: Sequence[SliceFile], out: npt.NDArray[np.float32]) -> list[tu
     >>> fill_hu([found], out), bool((out[0] == to_hu(read(found.path))).all())
     ([], True)
     """
-    buffers: dict[bool, np.ndarray] = {}
-    converted: dict[tuple[object, ...], Dataset] = {}
-    failures = []
-    for k, file in enumerate(files):
+    failures: list[tuple[int, str]] = []
+
+    def direct(indices: range) -> list[int]:
+        """Convert the slices that can be read directly; return the others."""
+        buffers: dict[bool, np.ndarray] = {}
+        plans: dict[tuple[object, ...], HuPlan] = {}
+        pending = []
+        for k in indices:
+            file = files[k]
+            try:
+                if file.pixel_offset is None or not _read_direct(file, out[k], buffers,
+                                                                 plans):
+                    pending.append(k)
+            except DicomError as exc:  # HeaderError included: the slot is skipped
+                failures.append((k, str(exc)))
+        return pending
+
+    # Reading a file and converting it release the GIL, so threads overlap them; each
+    # thread has its own buffers and headers. pydicom's full reads stay in this thread.
+    threads = max(1, min(READ_THREADS, len(files)))
+    parts = [range(t, len(files), threads) for t in range(threads)]
+    if threads == 1:
+        pending = direct(parts[0])
+    else:
+        with ThreadPoolExecutor(threads) as pool:
+            pending = sorted(k for part in pool.map(direct, parts) for k in part)
+    for k in pending:
         try:
-            if not (
-                file.pixel_offset is not None and _read_direct(file, out[k], buffers, converted)
-            ):
-                out[k] = to_hu(read(file.path))
-        except DicomError as exc:  # HeaderError included: the slot is skipped
+            out[k] = to_hu(read(files[k].path))
+        except DicomError as exc:
             failures.append((k, str(exc)))
-    return failures
+    return sorted(failures)
 
 
 def unsigned_short(header: Dataset, keyword: str, default: int | None = None) -> int | None:
@@ -334,13 +359,13 @@ def _read_direct(
     file: SliceFile,
     out: npt.NDArray[np.float32],
     buffers: dict[bool, np.ndarray],
-    converted: dict[tuple[object, ...], Dataset],
+    plans: dict[tuple[object, ...], HuPlan],
 ) -> bool:
     """Read a slice's pixel bytes into a reused buffer and convert them into ``out``.
 
     Returns ``False`` (nothing written) if the bytes are no longer all there, so
     that the caller falls back on :func:`ctlib.read`, which says what happened.
-    ``converted`` maps :func:`_hu_key` to a header that converted without error.
+    ``plans`` maps :func:`_hu_key` to the conversion decided for the first such header.
     """
     assert file.header is not None and file.pixel_offset is not None
     stored = buffers.get(file.signed)
@@ -359,8 +384,13 @@ def _read_direct(
         np.left_shift(stored, unused, out=stored)
         np.right_shift(stored, unused, out=stored)
     key = _hu_key(file.header)
-    header = converted.get(key, file.header) if key is not None else file.header
-    stored_to_hu(header, stored, out=out)
-    if key is not None:
-        converted.setdefault(key, header)
+    plan = plans.get(key) if key is not None else None
+    if plan is None:
+        plan = hu_plan(file.header, stored.dtype)
+        if plan is None:  # a Modality LUT Sequence: pydicom applies it
+            stored_to_hu(file.header, stored, out=out)
+            return True
+        if key is not None:
+            plans[key] = plan
+    plan.apply(stored, out)
     return True
