@@ -14,15 +14,18 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 import pydicom
-from pydicom.dataset import Dataset
+from pydicom.dataset import Dataset, FileDataset, FileMetaDataset
 from pydicom.errors import InvalidDicomError
-from pydicom.uid import UID
+from pydicom.filereader import data_element_generator, read_preamble
+from pydicom.tag import BaseTag
+from pydicom.uid import UID, ExplicitVRLittleEndian, ImplicitVRLittleEndian
 
 from ctlib.errors import DicomError, element_name
 
-__all__ = ["allow_rsna_uids", "expected_pixel_bytes", "read"]
+__all__ = ["allow_rsna_uids", "expected_pixel_bytes", "read", "read_header"]
 
 _HOW_TO_CHECK = (
     "Download or copy the file again; if it came from a zip archive, check the archive."
@@ -112,6 +115,78 @@ def read(path: str | os.PathLike[str], *, header_only: bool = False) -> Dataset:
     ds.filename = name
     _check_complete(ds, name, header_only=header_only, reached_end=stopped_at >= size)
     return ds
+
+
+def read_header(stream: BinaryIO) -> Dataset:
+    """``pydicom.dcmread(stream, stop_before_pixels=True)``, in half the time for common files.
+
+    For a Part-10 file in Explicit or Implicit VR Little Endian without (0008,0005)
+    Specific Character Set (every RSNA file), the elements are collected with
+    pydicom's own element generator and put into a :class:`~pydicom.dataset.FileDataset`
+    directly, skipping checks ``dcmread`` makes for rarer files; any other file is read
+    by ``dcmread`` itself. Either way the stream is left at the start of (7FE0,0010)
+    Pixel Data (or at the end of the file), and values are converted lazily as usual.
+
+    Parameters
+    ----------
+    stream : binary file object
+        Open for reading, at the start of the file.
+
+    Returns
+    -------
+    pydicom.dataset.Dataset
+        Equal to what ``dcmread(stream, stop_before_pixels=True)`` returns.
+
+    Raises
+    ------
+    Exception
+        Whatever ``dcmread`` raises for a file it cannot read (use :func:`read` for
+        worded errors).
+
+    Examples
+    --------
+    >>> from pydicom import dcmread
+    >>> from ctlib.data import open_data
+    >>> path = open_data("sample").files()[0]
+    >>> with open(path, "rb") as stream:
+    ...     fast = read_header(stream)
+    >>> with allow_rsna_uids():  # comparing converts the RSNA-style UIDs
+    ...     fast == dcmread(path, stop_before_pixels=True)
+    True
+    """
+    start = stream.tell()
+    try:
+        preamble = read_preamble(stream, False)
+        meta = FileMetaDataset(
+            {raw.tag: raw for raw in data_element_generator(stream, False, True,
+                                                            stop_when=_past_file_meta)}
+        )
+        implicit = _NATIVE_LITTLE_ENDIAN.get(str(meta.get("TransferSyntaxUID", "")))
+        if implicit is not None:
+            elements = {raw.tag: raw for raw in data_element_generator(
+                stream, implicit, True, stop_when=_at_pixel_data)}
+            if _SPECIFIC_CHARACTER_SET not in elements:
+                return FileDataset(stream, elements, preamble=preamble, file_meta=meta,
+                                   is_implicit_VR=implicit, is_little_endian=True)
+    except Exception:  # noqa: BLE001, S110 - dcmread below reads or reports it
+        pass
+    stream.seek(start)
+    return pydicom.dcmread(stream, stop_before_pixels=True)
+
+
+#: Transfer syntaxes :func:`read_header` reads itself, and whether they are implicit VR.
+_NATIVE_LITTLE_ENDIAN: dict[str, bool] = {
+    str(ExplicitVRLittleEndian): False, str(ImplicitVRLittleEndian): True,
+}
+_SPECIFIC_CHARACTER_SET = BaseTag(0x00080005)
+
+
+def _past_file_meta(tag: BaseTag, vr: str | None, length: int) -> bool:
+    return tag >> 16 != 0x0002
+
+
+def _at_pixel_data(tag: BaseTag, vr: str | None, length: int) -> bool:
+    return bool(tag == 0x7FE00010)
 
 
 def expected_pixel_bytes(ds: Dataset) -> int | None:

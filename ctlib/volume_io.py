@@ -25,7 +25,6 @@ from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
-import pydicom
 from pydicom.datadict import tag_for_keyword
 from pydicom.dataset import Dataset
 from pydicom.errors import InvalidDicomError
@@ -34,7 +33,7 @@ from pydicom.uid import ExplicitVRLittleEndian, ImplicitVRLittleEndian
 
 from ctlib.errors import DicomError
 from ctlib.hu import HU_HEADER_KEYWORDS, HuPlan, hu_plan, stored_to_hu, to_hu
-from ctlib.reading import read
+from ctlib.reading import read, read_header
 
 __all__ = ["SliceFile", "decimal_numbers", "fill_hu", "scan", "unsigned_short"]
 
@@ -117,7 +116,7 @@ def scan(path: Path) -> SliceFile:
     """
     try:
         with open(path, "rb") as stream:
-            header = pydicom.dcmread(stream, stop_before_pixels=True)
+            header = read_header(stream)
             at = stream.tell()  # pydicom rewinds to the start of the Pixel Data element
             size = os.fstat(stream.fileno()).st_size
             element = stream.read(12)

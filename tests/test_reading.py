@@ -104,3 +104,69 @@ class TestReadErrors:
         assert issubclass(ctlib.DicomError, ctlib.CtlibError)
         with pytest.raises(ctlib.CtlibError):
             ctlib.read(tmp_path / "missing.dcm")
+
+
+class TestReadHeader:
+    """ctlib.reading.read_header gives what dcmread(stop_before_pixels=True) gives."""
+
+    @staticmethod
+    def both(path: Path) -> tuple[object, int, object, int]:
+        """(fast header, stream position, dcmread header, stream position)."""
+        import pydicom
+
+        from ctlib.reading import read_header
+
+        with open(path, "rb") as stream:
+            fast = read_header(stream)
+            fast_at = stream.tell()
+        with open(path, "rb") as stream:
+            full = pydicom.dcmread(stream, stop_before_pixels=True)
+            full_at = stream.tell()
+        return fast, fast_at, full, full_at
+
+    def test_every_synthetic_file(self) -> None:
+        """Same elements, file meta, encoding and stream position, for all 623 files."""
+        with ctlib.allow_rsna_uids():
+            for path in ctlib.open_data().files():
+                fast, fast_at, full, full_at = self.both(path)
+                assert fast == full and fast.file_meta == full.file_meta, path.name
+                assert fast.original_encoding == full.original_encoding, path.name
+                assert fast.preamble == full.preamble and fast_at == full_at, path.name
+
+    @pytest.mark.parametrize("variant", ["implicit", "big_endian", "charset", "no_preamble"])
+    def test_other_files_go_to_dcmread(self, variant: str, tmp_path: Path) -> None:
+        """Implicit VR is read directly; big endian, a character set, no preamble via dcmread."""
+        import numpy as np
+        from conftest import build_ct
+        from pydicom.uid import ExplicitVRBigEndian, ImplicitVRLittleEndian
+
+        ds = build_ct(np.arange(16, dtype=np.int16).reshape(4, 4))
+        path = tmp_path / f"{variant}.dcm"
+        if variant == "implicit":
+            ds.file_meta.TransferSyntaxUID = ImplicitVRLittleEndian
+        elif variant == "big_endian":
+            ds.file_meta.TransferSyntaxUID = ExplicitVRBigEndian
+            ds.PixelData = ds.pixel_array.astype(">i2").tobytes()
+        elif variant == "charset":
+            ds.SpecificCharacterSet = "ISO_IR 100"
+            ds.PatientName = "Müller^Anna"
+        if variant == "no_preamble":
+            ds.save_as(path, enforce_file_format=False, implicit_vr=False, little_endian=True)
+            raw = path.read_bytes()
+            path.write_bytes(raw[raw.index(b"\x08\x00"):])  # the data set alone
+            import pydicom
+            from pydicom.errors import InvalidDicomError
+
+            from ctlib.reading import read_header
+
+            with open(path, "rb") as stream, pytest.raises(InvalidDicomError):  # as dcmread
+                read_header(stream)
+            with pytest.raises(InvalidDicomError):
+                pydicom.dcmread(path, stop_before_pixels=True)
+            return
+        ds.save_as(path, enforce_file_format=True)
+        fast, fast_at, full, full_at = self.both(path)
+        assert fast == full and fast_at == full_at
+        assert fast.original_encoding == full.original_encoding
+        if variant == "charset":
+            assert str(fast.PatientName) == "Müller^Anna"
