@@ -13,23 +13,33 @@ import numbers
 import os
 import re
 import struct
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from decimal import Decimal
 from multiprocessing.context import BaseContext
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, BinaryIO
 
 from pydicom import dcmread
 from pydicom.datadict import dictionary_VM, dictionary_VR, tag_for_keyword
 from pydicom.dataset import Dataset
 from pydicom.errors import InvalidDicomError
+from pydicom.filereader import data_element_generator, read_preamble
 from pydicom.multival import MultiValue
 from pydicom.tag import BaseTag
 from pydicom.uid import UID, DeflatedExplicitVRLittleEndian
 from tqdm.auto import tqdm
 
 from ctlib.errors import ArgumentError, DicomError, element_name
-from ctlib.reading import _HOW_TO_CHECK, _check_complete, allow_rsna_uids, expected_pixel_bytes
+from ctlib.reading import (
+    _HOW_TO_CHECK,
+    _NATIVE_LITTLE_ENDIAN,
+    _SPECIFIC_CHARACTER_SET,
+    _at_pixel_data,
+    _check_complete,
+    _past_file_meta,
+    allow_rsna_uids,
+    expected_pixel_bytes,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -63,6 +73,11 @@ _ASCII_VRS = frozenset({"AS", "CS", "DA", "DS", "IS", "TM", "UI"})
 
 #: String VRs in the default repertoire unless (0008,0005) Specific Character Set says otherwise.
 _TEXT_VRS = frozenset({"LO", "SH"})
+
+#: "pydicom must decode this value" (see :func:`_decoded`).
+_UNDECODED: Any = object()
+_TRANSFER_SYNTAX = BaseTag(0x00020010)
+_PIXEL_DATA_BYTES = b"\xe0\x7f\x10\x00"  # (7FE0,0010) in little endian
 
 #: The most files one task of a worker process reads: enough that the cost of a task is
 #: small next to its reading, few enough that the progress bar moves.
@@ -267,7 +282,7 @@ def _checked_paths(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
 
 def _split_width(keyword: str) -> int:
     """0 for an element with one value (VM 1, PS3.6), else the fewest values it may hold."""
-    vm = dictionary_VM(tag_for_keyword(keyword))
+    vm = dictionary_VM(keyword)
     if vm == "1":
         return 0
     least = re.match(r"\d+", vm)
@@ -288,7 +303,7 @@ def _column(values: list[Any], keyword: str) -> pd.Series:
         kinds = {type(v) for v in present}
         integers, numbers_ = kinds <= {int}, kinds <= {int, float}
     else:
-        vr = dictionary_VR(tag_for_keyword(keyword))
+        vr = dictionary_VR(keyword)
         integers, numbers_ = vr in _INTEGER_VRS, vr in _INTEGER_VRS | _FLOAT_VRS
     if integers and len(present) == len(values):
         try:
@@ -354,7 +369,21 @@ def _read_header(name: str, path: str, keywords: tuple[str, ...]) -> _Header:
     """One file's values of ``keywords`` (as plain numbers and strings) and its error.
 
     ``name`` is the path as the caller gave it (for messages), ``path`` the absolute one.
+    Well-formed files take :func:`_well_formed_values`; any other file (and any
+    doubt) takes the full path through ``dcmread``, which also words the error.
     """
+    try:
+        with open(path, "rb") as stream:
+            fast = _well_formed_values(stream, keywords)
+        if fast is not None:
+            return fast, None
+    except Exception:  # noqa: BLE001, S110 - the full path below says what is wrong
+        pass
+    return _full_values(name, path, keywords)
+
+
+def _full_values(name: str, path: str, keywords: tuple[str, ...]) -> _Header:
+    """:func:`_read_header` through ``dcmread``: any file, and the reason it is unusable."""
     try:
         with open(path, "rb") as stream, allow_rsna_uids():
             # specific_tags would only add work here: elements are parsed lazily anyway.
@@ -367,6 +396,65 @@ def _read_header(name: str, path: str, keywords: tuple[str, ...]) -> _Header:
         return (None,) * len(keywords), _reason(name, path, exc)
 
 
+def _well_formed_values(
+    stream: BinaryIO, keywords: tuple[str, ...]
+) -> tuple[tuple[Any, ...] | None, ...] | None:
+    """The values of a well-formed native little-endian file, or None for any other file.
+
+    Uses pydicom's element generator without building a Dataset (PS3.10 section 7.1:
+    preamble, ``DICM``, file meta group in Explicit VR Little Endian; then the data
+    set in the transfer syntax's encoding, up to (7FE0,0010) Pixel Data), and checks,
+    as :func:`_incomplete` does, that Pixel Data holds Rows × Columns × BitsAllocated
+    / 8 bytes. ``None`` when anything is unusual: another transfer syntax, no pixel
+    data, too few bytes, or a wanted value that only pydicom can decode.
+    """
+    read_preamble(stream, False)
+    meta = {raw.tag: raw for raw in data_element_generator(stream, False, True,
+                                                           stop_when=_past_file_meta)}
+    syntax_element = meta.get(_TRANSFER_SYNTAX)
+    if syntax_element is None or not isinstance(syntax_element.value, bytes):
+        return None
+    implicit = _NATIVE_LITTLE_ENDIAN.get(syntax_element.value.decode("ascii").strip("\x00 "))
+    if implicit is None:
+        return None
+    elements = {raw.tag: raw for raw in data_element_generator(stream, implicit, True,
+                                                               stop_when=_at_pixel_data)}
+    at, size = stream.tell(), os.fstat(stream.fileno()).st_size
+    header = stream.read(8 if implicit else 12)
+    if len(header) != (8 if implicit else 12) or header[:4] != _PIXEL_DATA_BYTES:
+        return None
+    numbers_ = [_decoded(_element(elements, k), k, True, True) for k in _PIXEL_MODULE]
+    if any(not n or len(n) != 1 for n in numbers_[:3]) or any(n is _UNDECODED
+                                                            for n in numbers_):
+        return None
+    rows, columns, bits = (int(n[0]) for n in numbers_[:3])
+    samples, frames = (int(n[0]) if n and n[0] else 1 for n in numbers_[3:])
+    expected = (rows * columns * samples * frames * bits + 7) // 8
+    declared = int.from_bytes(header[-4:], "little")
+    held = size - at - len(header)
+    if declared != 0xFFFFFFFF:
+        held = min(held, declared)
+    if held < expected:
+        return None
+    plain = _SPECIFIC_CHARACTER_SET not in elements
+    values = []
+    for keyword in keywords:
+        tag = _tag_and_vr(keyword)[0]
+        source = meta if tag is not None and tag >> 16 == 0x0002 else elements
+        value = _decoded(_element(source, keyword), keyword, True, plain)
+        if value is _UNDECODED:
+            return None
+        values.append(value)
+    return tuple(values)
+
+
+def _element(elements: Mapping[BaseTag, Any], keyword: str) -> Any:
+    """The raw element of a keyword in a tag → element mapping, or None."""
+    tag = _tag_and_vr(keyword)[0]
+    return None if tag is None else elements.get(tag)
+
+
+
 @functools.cache
 def _tag_and_vr(keyword: str) -> tuple[BaseTag | None, str]:
     """A keyword's tag and its VR in the data dictionary (looked up once)."""
@@ -377,41 +465,54 @@ def _tag_and_vr(keyword: str) -> tuple[BaseTag | None, str]:
 
 
 def _raw_values(ds: Dataset, keyword: str, little: bool) -> tuple[Any, ...] | None:
-    """Values of an element not yet converted by pydicom, decoded straight from its bytes.
+    """Values of an element of ``ds`` not yet converted by pydicom (see :func:`_decoded`).
+
+    ``None`` for an absent element, or one that pydicom must decode: then
+    :func:`_values` asks pydicom.
+    """
+    tag = _tag_and_vr(keyword)[0]
+    if tag is None or tag >> 16 == 0x0002:
+        return None
+    value = _decoded(ds.get_item(tag), keyword, little, _SPECIFIC_CHARACTER_SET not in ds)
+    return None if value is _UNDECODED else value
+
+
+def _decoded(raw: Any, keyword: str, little: bool, plain: bool) -> Any:
+    """An element's values decoded straight from its bytes.
 
     pydicom turns each value into a validated object (``DSfloat``, ``UID``…), which
     costs more than reading the whole header; a table needs plain numbers and strings.
-    Only VRs with a fixed encoding are decoded here: binary integers (PS3.5 section 6.2)
-    and the strings of the default character repertoire (DS, IS, CS, UI, DA, TM, AS).
-    Anything else, an element pydicom has already converted, or an absent element gives
-    ``None``, and :func:`_values` asks pydicom.
+    Only VRs with a fixed encoding are decoded here: binary numbers (PS3.5 section
+    6.2), the strings of the default character repertoire (DS, IS, CS, UI, DA, TM,
+    AS), and LO/SH when there is no (0008,0005) Specific Character Set (``plain``).
+    Returns the values as a tuple, ``None`` if the element is absent, or
+    :data:`_UNDECODED` for anything else (empty, odd, or another VR): pydicom decides.
     """
-    tag, dictionary_vr = _tag_and_vr(keyword)
-    if tag is None or tag >> 16 == 0x0002:
+    if raw is None:
         return None
-    raw = ds.get_item(tag)
-    if raw is None or not isinstance(raw.value, bytes | bytearray):
-        return None
-    vr = raw.VR or dictionary_vr
+    if not isinstance(raw.value, bytes | bytearray):
+        return _UNDECODED
+    vr = raw.VR or _tag_and_vr(keyword)[1]
     data = bytes(raw.value)
+    if not data:
+        return _UNDECODED
     if vr in _BINARY:
         code, size = _BINARY[vr]
-        if not data or len(data) % size:
-            return None
+        if len(data) % size:
+            return _UNDECODED
         order = "<" if little else ">"
         return tuple(struct.unpack(f"{order}{len(data) // size}{code}", data))
-    if vr not in _ASCII_VRS and not (vr in _TEXT_VRS and 0x00080005 not in ds):
-        return None  # text in a specific character set (0008,0005): pydicom decodes it
+    if vr not in _ASCII_VRS and not (vr in _TEXT_VRS and plain):
+        return _UNDECODED
     try:
-        items = data.decode("ascii").strip(" \x00").split("\\")
-        items = [item.strip(" \x00") for item in items]
+        items = [item.strip(" \x00") for item in data.decode("ascii").strip(" \x00").split("\\")]
         if vr == "DS":
             return tuple(float(item) for item in items)
         if vr == "IS":
             return tuple(int(item) for item in items)
     except (UnicodeDecodeError, ValueError):
-        return None  # let pydicom decide what an odd value means
-    return tuple(items) if items != [""] else None
+        return _UNDECODED
+    return tuple(items) if items != [""] else _UNDECODED
 
 
 def _values(ds: Dataset, keyword: str) -> tuple[Any, ...] | None:

@@ -356,3 +356,43 @@ def test_worker_warnings_silent(files: list[Path], tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "20" and done.stderr == ""
+
+
+class TestWellFormedPath:
+    """The fast path (pydicom's element generator, no Dataset) agrees with dcmread."""
+
+    def test_same_values_as_dcmread_on_every_file(self) -> None:
+        """Every synthetic file: fast values equal the full path's, or the file falls back."""
+        from ctlib.metadata import _full_values, _well_formed_values
+
+        keywords = (*HEADER_KEYWORDS, "TransferSyntaxUID", "SpecificCharacterSet")
+        fast_count = 0
+        for path in ctlib.open_data().files():
+            with open(path, "rb") as stream:
+                fast = _well_formed_values(stream, keywords)
+            full, error = _full_values(path.name, str(path), keywords)
+            if fast is None:
+                assert error is not None, path.name  # only the unusable file falls back
+                continue
+            fast_count += 1
+            assert error is None and fast == full, path.name
+        assert fast_count == ctlib.open_data().manifest["images"] - 1
+
+    def test_falls_back_for_what_it_cannot_decode(self, tmp_path: Path) -> None:
+        """A person name, big endian and a missing transfer syntax go through dcmread."""
+        from ctlib.metadata import _well_formed_values
+
+        source = ctlib.open_data("sample").files()[0]
+        with open(source, "rb") as stream:
+            assert _well_formed_values(stream, ("Rows",)) is not None
+            stream.seek(0)
+            assert _well_formed_values(stream, ("PatientName",)) == (None,)  # absent: fine
+        ds = pydicom.dcmread(source)
+        ds.PatientName = "Anonymous^Learner"
+        named = tmp_path / "named.dcm"
+        ds.save_as(named)
+        with open(named, "rb") as stream:
+            assert _well_formed_values(stream, ("PatientName",)) is None
+        table = metadata_table([named], keywords=("PatientName", "Rows"), progress=False)
+        assert table.loc[0, "PatientName"] == "Anonymous^Learner"
+        assert table.loc[0, "Rows"] == ds.Rows
