@@ -151,7 +151,7 @@ def choose_examples(joined: pd.DataFrame) -> list[dict[str, Any]]:
     for name in order:
         chosen[name] = _best(series, ROLES[name], used)
         used.add(chosen[name])
-    return [_entry(name, role, chosen[name], series.loc[chosen[name]], joined)
+    return [_entry(name, role, chosen[name], series.loc[[chosen[name]]].iloc[0], joined)
             for name, role in ROLES.items()]
 
 

@@ -115,7 +115,8 @@ def hu_histogram(
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 3))
     values = np.asarray(hu).ravel()
-    ax.hist(values, bins=np.arange(range_hu[0], range_hu[1] + 10, 10), color="0.3", log=True)
+    bins = np.arange(range_hu[0], range_hu[1] + 10, 10).tolist()
+    ax.hist(values, bins=bins, color="0.3", log=True)
     defaults = {"air": -1000.0, "water": 0.0, "brain": 35.0, "acute blood": 70.0, "bone": 1400.0}
     top = ax.get_ylim()[1]
     for i, (name, value) in enumerate((defaults if marks is None else marks).items()):

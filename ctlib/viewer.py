@@ -72,7 +72,7 @@ def render_slice(
     >>> render_slice(np.array([[0.0, 40.0, 80.0]]), 40, 80)
     array([[  0, 128, 255]], dtype=uint8)
     """
-    grey = window(hu, center, width, dtype=np.uint8)
+    grey = np.asarray(window(hu, center, width, dtype=np.uint8), dtype=np.uint8)
     if edge is None:
         return grey
     rgb = np.repeat(grey[..., None], 3, axis=-1)
@@ -91,7 +91,7 @@ def outline(mask: npt.ArrayLike) -> npt.NDArray[np.bool_]:
     np.int64(8)
     """
     m = np.asarray(mask, dtype=bool)
-    return m & ~ndi.binary_erosion(m)
+    return np.asarray(m & ~ndi.binary_erosion(m), dtype=bool)
 
 
 def histogram_counts(
