@@ -10,6 +10,7 @@ brain (C 40 / W 80)
 
 from ctlib.channels import to_channels
 from ctlib.data import DataSet, open_data
+from ctlib.deidentify import deidentify
 from ctlib.errors import (
     ArgumentError,
     CtlibError,
@@ -42,6 +43,7 @@ __all__ = [
     "DataSet",
     "Volume",
     "check",
+    "deidentify",
     "load_series",
     "metadata_table",
     "open_data",
