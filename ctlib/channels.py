@@ -18,6 +18,7 @@ from ctlib.window import (
     VoiFunction,
     Window,
     _as_window,
+    _check_range,
     _check_width,
     _checked_input,
     _voi_function,
@@ -56,7 +57,8 @@ def to_channels(
     Raises
     ------
     WindowError
-        If ``windows`` is empty or an entry is not a window.
+        If ``windows`` is empty or an entry is not a window, or for the
+        reasons :func:`ctlib.window` gives.
 
     See Also
     --------
@@ -80,7 +82,9 @@ def to_channels(
     values, out_dtype = _checked_input(hu, dtype)
     for spec in specs:
         _check_width(spec, func)
-    x = values.astype(_work_dtype(out_dtype))  # converted once for all channels
+        _check_range(spec, func, _work_dtype(out_dtype))
+    with np.errstate(over="ignore"):  # beyond float32's range: ±inf, clipped by the windows
+        x = values.astype(_work_dtype(out_dtype))  # converted once for all channels
     scratch = np.empty_like(x)
     out = np.empty(x.shape + (len(specs),), dtype=out_dtype)
     for k, spec in enumerate(specs):

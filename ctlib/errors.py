@@ -10,8 +10,9 @@ not for stack traces.
 from __future__ import annotations
 
 import os
+import re
 
-from pydicom.datadict import tag_for_keyword
+from pydicom.datadict import keyword_for_tag, tag_for_keyword
 from pydicom.dataset import Dataset
 
 __all__ = [
@@ -21,9 +22,14 @@ __all__ = [
     "HeaderError",
     "SeriesWarning",
     "WindowError",
+    "brief",
     "element_name",
     "source_name",
+    "tag_name",
 ]
+
+#: The longest quotation of another library's message in a ctlib message.
+_BRIEF_CHARS = 200
 
 
 class CtlibError(Exception):
@@ -123,3 +129,57 @@ def element_name(keyword: str) -> str:
     if tag is None:  # not a standard keyword: say so rather than invent a tag
         return keyword
     return f"({tag >> 16:04X},{tag & 0xFFFF:04X}) {keyword}"
+
+
+def tag_name(tag: int) -> str:
+    """Return ``"(gggg,eeee) Keyword"`` for a tag; the tag alone if it has no keyword.
+
+    Parameters
+    ----------
+    tag : int
+        A data element tag, such as ``0x00281050``.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> tag_name(0x00281050)
+    '(0028,1050) WindowCenter'
+    >>> tag_name(0x00091010)  # private: no keyword
+    '(0009,1010)'
+
+    """
+    keyword = keyword_for_tag(tag)
+    return f"({tag >> 16:04X},{tag & 0xFFFF:04X}) {keyword}".rstrip()
+
+
+def brief(exc: BaseException) -> str:
+    r"""Quote another library's exception in one short line: ``"Type: message"``.
+
+    pydicom's messages can span several lines or a paragraph; a ctlib message
+    quotes at most its first 200 characters, on one line, ended at a
+    sentence where possible.
+
+    Parameters
+    ----------
+    exc : BaseException
+        The exception to quote.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> brief(ValueError("could not convert\n  string to float: 'abc'"))
+    "ValueError: could not convert string to float: 'abc'"
+
+    """
+    text = " ".join(str(exc).split())
+    if len(text) > _BRIEF_CHARS:
+        cut = text[:_BRIEF_CHARS]
+        ends = [m.end() for m in re.finditer(r"[.:;] ", cut)]
+        text = cut[:ends[-1]].rstrip(" .:;") if ends else cut.rstrip() + " …"
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

@@ -8,15 +8,20 @@ and the values are Decimal Strings (VR DS) such as ``"40.0"``. Code that does
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
 from pydicom.dataset import Dataset
 
-from ctlib.errors import HeaderError, WindowError, element_name, source_name
+from ctlib.errors import HeaderError, WindowError, brief, element_name, source_name
 from ctlib.window import Window
 
-__all__ = ["first_value", "header_window"]
+__all__ = ["first_value", "header_value", "header_window"]
+
+
+#: What to do when the header's window cannot be used.
+_CHOOSE = "Choose a window yourself, e.g. ctlib.PRESETS['brain']."
 
 
 def first_value(value: Any) -> float:
@@ -52,6 +57,57 @@ def first_value(value: Any) -> float:
     return _number_at(value, 0)
 
 
+def header_value(ds: Dataset, keyword: str) -> Any:
+    """Return ``ds.get(keyword)``, or a :class:`HeaderError` if pydicom cannot convert the value.
+
+    pydicom converts an element's bytes on first access. A damaged value (a
+    binary number of the wrong length, text in a number, an invalid
+    character) then raises whatever the conversion raises; this function
+    turns every such failure into one :class:`HeaderError` that names the
+    file and the element.
+
+    Parameters
+    ----------
+    ds : pydicom.dataset.Dataset
+        The data set.
+    keyword : str
+        A keyword of the DICOM data dictionary, such as ``"Rows"``.
+
+    Returns
+    -------
+    object
+        The value as pydicom gives it, or ``None`` if the element is absent.
+
+    Raises
+    ------
+    HeaderError
+        If the value cannot be converted.
+
+    Examples
+    --------
+    >>> from pydicom import Dataset
+    >>> from pydicom.dataelem import RawDataElement
+    >>> from pydicom.tag import Tag
+    >>> ds = Dataset()
+    >>> ds[0x00280010] = RawDataElement(Tag(0x00280010), "US", 3, b"abc", 0, False, True)
+    >>> header_value(ds, "Columns") is None
+    True
+    >>> header_value(ds, "Rows")
+    Traceback (most recent call last):
+    ...
+    ctlib.errors.HeaderError: <dataset in memory>: (0028,0010) Rows cannot be read ...
+    """
+    try:
+        return ds.get(keyword)
+    except Exception as exc:  # noqa: BLE001 - pydicom: ValueError, BytesLengthException, ...
+        raise HeaderError(
+            f"{source_name(ds)}: {element_name(keyword)} cannot be read "
+            f"({brief(exc)}): its value is damaged. "
+            "Look at the file's header (ctlib.read(path, header_only=True)), and get the "
+            "file again from its source."
+        ) from None
+
+
 def header_window(ds: Dataset, index: int = 0) -> Window:
     """Return the window stored in a data set's VOI LUT module.
 
@@ -74,8 +130,9 @@ def header_window(ds: Dataset, index: int = 0) -> Window:
     Raises
     ------
     HeaderError
-        If either element is missing, is not a number, has no value at
-        ``index``, or the width is not positive.
+        If either element is missing, cannot be read, is not a finite number,
+        has no value at ``index``, or the width is not positive. The message
+        names the element at fault.
 
     Examples
     --------
@@ -92,10 +149,9 @@ def header_window(ds: Dataset, index: int = 0) -> Window:
         where = f"{source}: {element_name(keyword)}"
         try:
             raw = ds.get(keyword)
-        except (ValueError, TypeError) as exc:  # pydicom converts DS on access
+        except Exception as exc:  # noqa: BLE001 - pydicom converts DS on access
             raise HeaderError(
-                f"{where} cannot be read as a number ({exc}). Choose a window "
-                "yourself, e.g. ctlib.PRESETS['brain']."
+                f"{where} cannot be read as a number ({brief(exc)}). {_CHOOSE}"
             ) from None
         if raw is None or raw == "":
             raise HeaderError(
@@ -104,13 +160,16 @@ def header_window(ds: Dataset, index: int = 0) -> Window:
             )
         single = not _is_multi(raw)
         try:
-            values.append(_number_at(raw, 0 if single else index))
+            number = _number_at(raw, 0 if single else index)
         except HeaderError as exc:
-            raise HeaderError(f"{where}: {exc}") from None
+            raise HeaderError(f"{where}: {exc} {_CHOOSE}") from None
+        if not math.isfinite(number):
+            raise HeaderError(f"{where} is {number!r}, not a finite number. {_CHOOSE}")
+        values.append(number)
     explanation = _explanation(ds, index)
     try:
         return Window(values[0], values[1], name=explanation or "header", source=source)
-    except WindowError as exc:
+    except WindowError as exc:  # only the width can be wrong now: the center is finite
         raise HeaderError(
             f"{source}: {element_name('WindowWidth')}: {exc}"
         ) from None
@@ -131,17 +190,17 @@ def _number_at(value: Any, index: int) -> float:
     item = items[index]
     try:
         number = float(item)
-    except (TypeError, ValueError):
-        raise HeaderError(
-            f"the value {item!r} is not a number. Choose a window yourself, "
-            "e.g. ctlib.PRESETS['brain']."
-        ) from None
+    except (TypeError, ValueError, OverflowError):
+        raise HeaderError(f"the value {item!r} is not a number.") from None
     return number
 
 
 def _explanation(ds: Dataset, index: int) -> str | None:
     """The (0028,1055) Window Center & Width Explanation for ``index``, if any."""
-    raw = ds.get("WindowCenterWidthExplanation")
+    try:
+        raw = ds.get("WindowCenterWidthExplanation")
+    except Exception:  # noqa: BLE001 - an unreadable name: the window is still "header"
+        return None
     if raw is None:
         return None
     items = list(raw) if _is_multi(raw) else [raw]

@@ -17,17 +17,27 @@ real data, and this module handles each explicitly:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
 from pydicom.dataset import Dataset
+from pydicom.pixels import get_decoder  # type: ignore[attr-defined]  # public, not in __all__
 from pydicom.pixels.processing import apply_modality_lut
 from pydicom.pixels.utils import pixel_array
+from pydicom.uid import UID
 
-from ctlib.errors import ArgumentError, DicomError, HeaderError, element_name, source_name
-from ctlib.header import first_value
+from ctlib.errors import (
+    ArgumentError,
+    DicomError,
+    HeaderError,
+    brief,
+    element_name,
+    source_name,
+)
+from ctlib.header import first_value, header_value
 
 __all__ = [
     "AIR_HU",
@@ -60,6 +70,15 @@ HU_HEADER_KEYWORDS = (
 #: dense than air (−1000 HU), and noise in air stays well above −1200 HU. What
 #: lies below is padding, e.g. −3024 HU outside the scan circle.
 PADDING_BELOW_HU = -1200.0
+#: The largest float32: rescaled values must stay below it to be finite.
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
+#: What a damaged header element calls for.
+_WRITTEN_WRONGLY = (
+    "The file was written wrongly: get it again from its source, and look at its header "
+    "with ctlib.read(path, header_only=True)."
+)
+#: pip's names of the packages pydicom's decoder plugins require, where they differ.
+_PIP_NAMES = {"gdcm": "python-gdcm"}
 
 
 def to_hu(
@@ -97,11 +116,17 @@ def to_hu(
     Raises
     ------
     HeaderError
-        Not a CT image (0008,0060), not MONOCHROME2 (0028,0004), several frames,
-        no pixel data, or no rescale and no ``default_rescale``.
+        Not a CT image (0008,0060), not MONOCHROME2 (0028,0004: MONOCHROME1,
+        an inverted grey scale, and colour images are refused rather than
+        guessed at), several frames (0028,0008), no pixel data, an Image Pixel
+        module (PS3.3 C.7.6.3) that is incomplete or impossible (e.g.
+        (0028,0101) Bits Stored above (0028,0100) Bits Allocated), an
+        unreadable element, no rescale and no ``default_rescale``, or a rescale
+        whose results are not finite float32 numbers.
     DicomError
-        The pixel data cannot be decoded (e.g. a compressed transfer syntax
-        without its decoder installed; the message names both).
+        The pixel data cannot be decoded: a compressed transfer syntax without
+        its decoder installed (the message names the transfer syntax, its UID
+        and the packages that decode it), or damaged data.
 
     Notes
     -----
@@ -284,12 +309,13 @@ def hu_plan(
     extend = fix_pixel_representation and has_wrong_pixel_representation(ds)
     slope, intercept = _rescale(ds, default_rescale)
     padding_range = None
-    value = ds.get("PixelPaddingValue")
+    value = header_value(ds, "PixelPaddingValue") if padding == "air" else None
     if value is not None:
         stored_kind = np.dtype(np.int16) if extend else kind
-        low = _as_stored(value, stored_kind)
-        limit = ds.get("PixelPaddingRangeLimit")
-        high = _as_stored(limit, stored_kind) if limit is not None else low
+        low = _as_stored(ds, "PixelPaddingValue", value, stored_kind)
+        limit = header_value(ds, "PixelPaddingRangeLimit")
+        high = (_as_stored(ds, "PixelPaddingRangeLimit", limit, stored_kind)
+                if limit is not None else low)
         padding_range = (min(low, high), max(low, high))
     return HuPlan(extend, slope, intercept, padding == "air", padding_range)
 
@@ -367,24 +393,161 @@ def stored_values(ds: Dataset, *, fix_pixel_representation: bool = True) -> np.n
             f"{source}: {element_name('PixelData')} is missing. If the file was read with "
             "header_only=True, read it again without it."
         )
+    _check_pixel_module(ds, source)
+    syntax = _transfer_syntax(ds, source)
     try:
         arr = pixel_array(ds)
     except Exception as exc:  # pydicom raises many types; all mean "cannot decode"
-        syntax = getattr(getattr(ds, "file_meta", None), "TransferSyntaxUID", None)
-        syntax_name = f"{syntax.name} ({syntax})" if syntax is not None else "unknown"
+        kind = "compressed data are damaged" if syntax.is_compressed else (
+            "pixel data do not match the header")
         raise DicomError(
             f"{source}: cannot decode {element_name('PixelData')} with transfer syntax "
-            f"{syntax_name}: {exc} For compressed data, install a decoder "
-            "(pip install pylibjpeg pylibjpeg-openjpeg pylibjpeg-libjpeg)."
+            f"{_syntax_name(syntax)} ({brief(exc)}). The {kind}: get the file again from "
+            "its source."
         ) from exc
     if arr.ndim != 2:
         raise HeaderError(
-            f"{source}: {element_name('NumberOfFrames')}: the image has shape {arr.shape}, "
-            "but to_hu converts one 2-D slice. Select a frame first."
+            f"{source}: {element_name('PixelData')} decodes to shape {arr.shape}, not to "
+            f"one 2-D slice: {element_name('Rows')} × {element_name('Columns')} do not "
+            f"describe the data. {_WRITTEN_WRONGLY}"
         )
     if fix_pixel_representation and has_wrong_pixel_representation(ds):
         return _sign_extend_12(arr)
     return arr
+
+
+def _integer(ds: Dataset, keyword: str) -> int | None:
+    """A header element's (first) value as ``int``; ``None`` if absent; else HeaderError."""
+    value = header_value(ds, keyword)
+    if value is None or value == "":
+        return None
+    try:
+        number = first_value(value)
+        if not number.is_integer():
+            raise ValueError
+    except (HeaderError, ValueError, OverflowError):
+        raise HeaderError(
+            f"{source_name(ds)}: {element_name(keyword)} is {value!r}, not a whole number. "
+            f"{_WRITTEN_WRONGLY}"
+        ) from None
+    return int(number)
+
+
+def _check_pixel_module(ds: Dataset, source: str) -> None:
+    """Raise HeaderError unless the Image Pixel module describes one greyscale frame.
+
+    PS3.3 C.7.6.3: Rows, Columns, Bits Allocated, Bits Stored, Pixel
+    Representation and Samples per Pixel are required (Type 1); Bits Stored
+    cannot exceed Bits Allocated; a CT slice has one sample per pixel and one
+    frame. Checked before decoding, so that pydicom never decodes (or
+    allocates memory for) an image that would be refused anyway.
+    """
+    values: dict[str, int] = {}
+    for keyword in ("Rows", "Columns", "BitsAllocated", "BitsStored", "PixelRepresentation",
+                    "SamplesPerPixel"):
+        number = _integer(ds, keyword)
+        if number is None:
+            raise HeaderError(
+                f"{source}: {element_name(keyword)} is missing, but the Image Pixel module "
+                "(PS3.3 C.7.6.3) needs it to decode the pixel data. " + _WRITTEN_WRONGLY
+            )
+        values[keyword] = number
+    problem = None
+    if values["Rows"] < 1 or values["Columns"] < 1:
+        keyword = "Rows" if values["Rows"] < 1 else "Columns"
+        problem = (keyword, "an image has at least one row and one column")
+    elif values["BitsAllocated"] not in (8, 16, 32):
+        problem = ("BitsAllocated", "a CT image has 16 (sometimes 8 or 32) bits per value")
+    elif not 1 <= values["BitsStored"] <= values["BitsAllocated"]:
+        problem = ("BitsStored", f"it must be between 1 and {element_name('BitsAllocated')} "
+                   f"({values['BitsAllocated']}): a value cannot use more bits than it is "
+                   "given (PS3.5 section 8.1.1)")
+    elif values["PixelRepresentation"] not in (0, 1):
+        problem = ("PixelRepresentation", "it must be 0 (unsigned) or 1 (signed)")
+    elif values["SamplesPerPixel"] != 1:
+        problem = ("SamplesPerPixel", "a CT image has one grey value per pixel; this is a "
+                   "colour image, such as a screenshot or a secondary capture")
+    if problem is not None:
+        keyword, why = problem
+        raise HeaderError(
+            f"{source}: {element_name(keyword)} is {values[keyword]}, but {why}. "
+            + _WRITTEN_WRONGLY
+        )
+    frames = _integer(ds, "NumberOfFrames")
+    if frames is not None and frames > 1:
+        raise HeaderError(
+            f"{source}: {element_name('NumberOfFrames')} is {frames}: the file holds "
+            "several images (a multi-frame object, such as an Enhanced CT), but ctlib "
+            "converts single-frame slices, one per file. Decode one frame with "
+            "frame = pydicom.pixels.pixel_array(ds, index=k) and convert it with "
+            "ctlib.hu.stored_to_hu(ds, frame), or split the file into single-frame files."
+        )
+
+
+def _transfer_syntax(ds: Dataset, source: str) -> UID:
+    """The data set's transfer syntax, or an error if pydicom cannot decode it here."""
+    file_meta = getattr(ds, "file_meta", None)
+    value = file_meta.get("TransferSyntaxUID") if file_meta is not None else None
+    if not value:
+        raise HeaderError(
+            f"{source}: {element_name('TransferSyntaxUID')} is missing from ds.file_meta, "
+            "so the encoding of the pixel data is unknown. Read files with ctlib.read; for "
+            "a data set built in memory, set ds.file_meta.TransferSyntaxUID."
+        )
+    syntax = UID(value)
+    if not syntax.is_transfer_syntax:
+        raise DicomError(
+            f"{source}: {element_name('TransferSyntaxUID')} is {str(syntax)!r}, not a "
+            "transfer syntax of the DICOM standard (PS3.5 Annex A) that pydicom knows, so "
+            "the pixel data cannot be decoded. Convert the file to Explicit VR Little "
+            "Endian with the software that wrote it."
+        )
+    if not syntax.is_compressed:
+        return syntax
+    try:
+        decoder = get_decoder(syntax)
+    except NotImplementedError:
+        raise DicomError(
+            f"{source}: {element_name('PixelData')} is compressed with "
+            f"{_syntax_name(syntax)}, which pydicom cannot decode. Convert the file to an "
+            "uncompressed transfer syntax, e.g. with dcmtk (dcmdjpeg, dcmdrle) or "
+            "gdcmconv --raw."
+        ) from None
+    if not decoder.is_available:
+        raise DicomError(
+            f"{source}: {element_name('PixelData')} is compressed with "
+            f"{_syntax_name(syntax)}, and no decoder for it is installed. Install one of: "
+            f"{_install_hints(decoder.missing_dependencies)}; then restart the kernel "
+            "(or Python) and read the file again."
+        )
+    return syntax
+
+
+def _syntax_name(syntax: UID) -> str:
+    """``"JPEG 2000 Image Compression (1.2.840.10008.1.2.4.91)"``; the UID alone if unnamed."""
+    return f"{syntax.name} ({syntax})" if syntax.name != str(syntax) else str(syntax)
+
+
+def _install_hints(missing: list[str]) -> str:
+    """pip commands from pydicom's ``missing_dependencies`` (``"gdcm - requires gdcm>=3"``).
+
+    Examples
+    --------
+    >>> print(_install_hints(["gdcm - requires gdcm>=3.0.10",
+    ...                       "pylibjpeg - requires pylibjpeg>=2.0 and pylibjpeg-libjpeg>=2.1"]))
+    'pip install python-gdcm' (plugin gdcm), 'pip install pylibjpeg pylibjpeg-libjpeg' ...
+    """
+    hints = []
+    for entry in missing:
+        plugin, _, needs = entry.partition(" - requires ")
+        names = [re.split(r"[<>=!~ ]", need.strip(), maxsplit=1)[0]
+                 for need in needs.split(" and ")]
+        packages = [_PIP_NAMES.get(name, name) for name in names if name and name != "numpy"]
+        if packages:
+            hints.append(f"'pip install {' '.join(packages)}' (plugin {plugin.strip()})")
+        else:
+            hints.append(entry)
+    return ", ".join(hints) or "a decoder plugin of pydicom (see pydicom's documentation)"
 
 
 def _sign_extend_12(arr: np.ndarray) -> npt.NDArray[np.int16]:
@@ -433,12 +596,12 @@ def has_wrong_pixel_representation(ds: Dataset) -> bool:
     """
     try:
         return (
-            int(ds.get("BitsStored", 0)) == 12
-            and int(ds.get("PixelRepresentation", -1)) == 0
+            _integer(ds, "BitsStored") == 12
+            and _integer(ds, "PixelRepresentation") == 0
             and "RescaleIntercept" in ds
-            and first_value(ds.RescaleIntercept) > -100
+            and first_value(header_value(ds, "RescaleIntercept")) > -100
         )
-    except (TypeError, ValueError):  # unreadable values: not this mislabel
+    except (HeaderError, TypeError, ValueError):  # unreadable values: not this mislabel
         return False
 
 
@@ -474,22 +637,29 @@ def padding_mask(
 
     """
     mask: npt.NDArray[np.bool_] = np.less(hu, PADDING_BELOW_HU)
-    value = ds.get("PixelPaddingValue")
+    value = header_value(ds, "PixelPaddingValue")
     if value is None:
         return mask
     if stored is None:
         stored = stored_values(ds)
-    low = _as_stored(value, stored.dtype)
-    limit = ds.get("PixelPaddingRangeLimit")
-    high = _as_stored(limit, stored.dtype) if limit is not None else low
+    low = _as_stored(ds, "PixelPaddingValue", value, stored.dtype)
+    limit = header_value(ds, "PixelPaddingRangeLimit")
+    high = (_as_stored(ds, "PixelPaddingRangeLimit", limit, stored.dtype)
+            if limit is not None else low)
     low, high = min(low, high), max(low, high)
     mask |= (stored >= low) & (stored <= high)
     return mask
 
 
-def _as_stored(value: object, dtype: np.dtype) -> int:
+def _as_stored(ds: Dataset, keyword: str, value: object, dtype: np.dtype) -> int:
     """Read a US-or-SS padding value in the representation of the stored data."""
-    number = int(first_value(value))
+    try:
+        number = int(first_value(value))
+    except (HeaderError, ValueError, OverflowError):
+        raise HeaderError(
+            f"{source_name(ds)}: {element_name(keyword)} is {value!r}, not a stored pixel "
+            f"value. Pass padding='keep' to leave padding alone. {_WRITTEN_WRONGLY}"
+        ) from None
     bits = np.dtype(dtype).itemsize * 8
     if np.dtype(dtype).kind == "i" and number >= 2 ** (bits - 1):
         number -= 2**bits  # written as US, meant as SS
@@ -499,25 +669,29 @@ def _as_stored(value: object, dtype: np.dtype) -> int:
 def _check_ct_image(ds: Dataset) -> None:
     """Raise :class:`HeaderError` unless ``ds`` is a greyscale (CT) image."""
     source = source_name(ds)
-    modality = ds.get("Modality")
+    modality = header_value(ds, "Modality")
     if modality is not None and str(modality).upper() != "CT":
         raise HeaderError(
             f"{source}: {element_name('Modality')} is {str(modality)!r}: Hounsfield "
             "units exist only for CT. Use this function on CT images only."
         )
-    photometric = ds.get("PhotometricInterpretation")
+    photometric = header_value(ds, "PhotometricInterpretation")
     if photometric is not None and str(photometric).strip() != "MONOCHROME2":
+        what = {"MONOCHROME1": "an inverted grey scale (high values shown dark), which "
+                "ctlib does not guess its way through"}.get(str(photometric).strip(),
+                                                           "not a greyscale image")
         raise HeaderError(
             f"{source}: {element_name('PhotometricInterpretation')} is {str(photometric)!r}, "
-            "but CT images are 'MONOCHROME2' (PS3.3 C.8.2.1.1.1). This is not a CT "
-            "slice as the course expects; check what the file holds."
+            f"{what}, but CT images are 'MONOCHROME2' (PS3.3 C.8.2.1.1.1). This is not a "
+            "CT slice as the course expects; check what the file holds."
         )
 
 
 def _rescale(ds: Dataset, default: tuple[float, float] | None) -> tuple[float, float]:
     """Return (slope, intercept) from the header, or ``default`` if both are absent."""
     source = source_name(ds)
-    present = [k for k in ("RescaleSlope", "RescaleIntercept") if ds.get(k) not in (None, "")]
+    present = [k for k in ("RescaleSlope", "RescaleIntercept")
+               if header_value(ds, k) not in (None, "")]
     if len(present) < 2:
         if default is not None:
             return float(default[0]), float(default[1])
@@ -532,17 +706,24 @@ def _rescale(ds: Dataset, default: tuple[float, float] | None) -> tuple[float, f
     values = []
     for keyword in ("RescaleSlope", "RescaleIntercept"):
         try:
-            values.append(first_value(ds[keyword].value))
+            values.append(first_value(header_value(ds, keyword)))
         except (HeaderError, ValueError, TypeError) as exc:
             raise HeaderError(
                 f"{source}: {element_name(keyword)}: {exc}".rstrip(".")
-                + ". Pass default_rescale=(slope, intercept) if you know the right values."
+                + f". {_WRITTEN_WRONGLY}"
             ) from None
     if not np.isfinite(values).all() or values[0] == 0:
         raise HeaderError(
             f"{source}: {element_name('RescaleSlope')} is {values[0]!r} and "
             f"{element_name('RescaleIntercept')} is {values[1]!r}: the slope must be a "
             "finite non-zero number. Check the file."
+        )
+    if abs(values[0]) * 2.0**32 + abs(values[1]) >= _FLOAT32_MAX:  # any 32-bit stored value
+        raise HeaderError(
+            f"{source}: {element_name('RescaleSlope')} is {values[0]!r} and "
+            f"{element_name('RescaleIntercept')} is {values[1]!r}: stored values rescaled "
+            "so would not be finite float32 numbers, and no HU scale is that wide. "
+            + _WRITTEN_WRONGLY
         )
     return values[0], values[1]
 

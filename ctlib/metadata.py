@@ -29,16 +29,20 @@ from pydicom.tag import BaseTag
 from pydicom.uid import UID, DeflatedExplicitVRLittleEndian
 from tqdm.auto import tqdm
 
-from ctlib.errors import ArgumentError, DicomError, element_name
+from ctlib.errors import ArgumentError, DicomError, brief, element_name
 from ctlib.reading import (
     _HOW_TO_CHECK,
     _NATIVE_LITTLE_ENDIAN,
     _SPECIFIC_CHARACTER_SET,
+    PIXEL_DATA_TAGS,
     _at_pixel_data,
     _check_complete,
     _past_file_meta,
     allow_rsna_uids,
     expected_pixel_bytes,
+    not_dicom_message,
+    open_file,
+    pixel_length_problem,
 )
 
 if TYPE_CHECKING:
@@ -78,6 +82,8 @@ _TEXT_VRS = frozenset({"LO", "SH"})
 _UNDECODED: Any = object()
 _TRANSFER_SYNTAX = BaseTag(0x00020010)
 _PIXEL_DATA_BYTES = b"\xe0\x7f\x10\x00"  # (7FE0,0010) in little endian
+#: The VRs Pixel Data may have in Explicit VR (PS3.5 section 8.2; UN after some transcoding).
+_PIXEL_VRS = frozenset({b"OB", b"OW", b"UN"})
 
 #: The most files one task of a worker process reads: enough that the cost of a task is
 #: small next to its reading, few enough that the progress bar moves.
@@ -150,7 +156,10 @@ def metadata_table(
             missing, a folder, not DICOM (no ``DICM`` marker, PS3.10 section
             7.1), damaged, without a transfer syntax, or truncated (shorter than
             Rows × Columns × Samples × Frames × BitsAllocated / 8 bytes of Pixel
-            Data, PS3.3 C.7.6.3). A truncated file's header values are kept.
+            Data, PS3.3 C.7.6.3), or its Pixel Data is longer than that (the
+            header does not describe it). Such a file's header values are kept;
+            a single value that cannot be read (e.g. a binary number of the wrong
+            length) leaves its cell empty and is named in ``error``.
 
         The result is the same whatever ``workers`` is.
 
@@ -373,7 +382,7 @@ def _read_header(name: str, path: str, keywords: tuple[str, ...]) -> _Header:
     doubt) takes the full path through ``dcmread``, which also words the error.
     """
     try:
-        with open(path, "rb") as stream:
+        with open_file(path) as stream:
             fast = _well_formed_values(stream, keywords)
         if fast is not None:
             return fast, None
@@ -385,13 +394,23 @@ def _read_header(name: str, path: str, keywords: tuple[str, ...]) -> _Header:
 def _full_values(name: str, path: str, keywords: tuple[str, ...]) -> _Header:
     """:func:`_read_header` through ``dcmread``: any file, and the reason it is unusable."""
     try:
-        with open(path, "rb") as stream, allow_rsna_uids():
+        with open_file(path) as stream, allow_rsna_uids():
             # specific_tags would only add work here: elements are parsed lazily anyway.
             ds = dcmread(stream, stop_before_pixels=True)
             little = ds.original_encoding[1] is not False
-            values = tuple(_raw_values(ds, keyword, little) or _values(ds, keyword)
-                           for keyword in keywords)
-            return values, _incomplete(ds, name, stream)
+            problem = _incomplete(ds, name, stream)  # first: it looks at elements as read
+            values, damaged = [], None
+            for keyword in keywords:
+                try:
+                    values.append(_raw_values(ds, keyword, little) or _values(ds, keyword))
+                except Exception as exc:  # noqa: BLE001 - one damaged value: an empty cell
+                    values.append(None)
+                    damaged = damaged or (
+                        f"{name}: {element_name(keyword)} cannot be read ({brief(exc)}): its "
+                        "value is damaged, so its cell is empty. Get the file again from its "
+                        "source."
+                    )
+            return tuple(values), problem or damaged
     except Exception as exc:  # noqa: BLE001 - one bad file must not stop a table of thousands
         return (None,) * len(keywords), _reason(name, path, exc)
 
@@ -423,6 +442,8 @@ def _well_formed_values(
     header = stream.read(8 if implicit else 12)
     if len(header) != (8 if implicit else 12) or header[:4] != _PIXEL_DATA_BYTES:
         return None
+    if not implicit and header[4:6] not in _PIXEL_VRS:  # damaged: the full path says so
+        return None
     numbers_ = [_decoded(_element(elements, k), k, True, True) for k in _PIXEL_MODULE]
     if any(not n or len(n) != 1 for n in numbers_[:3]) or any(n is _UNDECODED
                                                             for n in numbers_):
@@ -434,7 +455,7 @@ def _well_formed_values(
     held = size - at - len(header)
     if declared != 0xFFFFFFFF:
         held = min(held, declared)
-    if held < expected:
+    if not expected <= held <= expected + 1:  # one byte more: padding to an even length
         return None
     plain = _SPECIFIC_CHARACTER_SET not in elements
     values = []
@@ -542,14 +563,32 @@ def _incomplete(ds: Dataset, name: str, stream: IO[bytes]) -> str | None:
     The checks of ``ctlib.read(header_only=True)``, and the length test of a full
     ``ctlib.read`` done without reading Pixel Data: the bytes after its element header
     (8 bytes in Implicit VR, 12 in Explicit VR for OB/OW, PS3.5 section 7.1) must hold
-    what Rows × Columns × Samples × Frames × BitsAllocated / 8 requires.
+    what Rows × Columns × Samples × Frames × BitsAllocated / 8 requires, and in Explicit
+    VR the element's VR must be one pydicom can read it with (OB, OW or UN).
+
+    A Deflated file is read whole instead (positions in ``stream`` are not those of the
+    inflated data set, and pydicom inflates all of it anyway), and given the checks of a
+    full ``ctlib.read``.
     """
     stopped_at = stream.tell()
     size = os.fstat(stream.fileno()).st_size
     syntax = UID(ds.file_meta.get("TransferSyntaxUID", ""))
-    deflated = syntax == DeflatedExplicitVRLittleEndian  # positions are in the inflated data
+    if syntax == DeflatedExplicitVRLittleEndian:
+        stream.seek(0)
+        try:
+            _check_complete(dcmread(stream), name, header_only=False, at_pixel_data=False)
+        except DicomError as exc:
+            return str(exc)
+        except Exception as exc:  # noqa: BLE001 - as ctlib.read words it
+            return (
+                f"{name}: the file is damaged and pydicom could not parse it ({brief(exc)}). "
+                + _HOW_TO_CHECK
+            )
+        return None
+    at_pixel_data = stream.read(4) in PIXEL_DATA_TAGS
+    stream.seek(stopped_at)
     try:
-        _check_complete(ds, name, header_only=True, reached_end=stopped_at >= size and not deflated)
+        _check_complete(ds, name, header_only=True, at_pixel_data=at_pixel_data)
     except DicomError as exc:
         return str(exc)
     try:
@@ -557,19 +596,21 @@ def _incomplete(ds: Dataset, name: str, stream: IO[bytes]) -> str | None:
         expected = None if syntax.is_compressed else _pixel_bytes(ds, little)
     except ValueError:  # a transfer syntax pydicom does not know: the length cannot be judged
         return None
-    if expected is None or deflated:
+    if expected is None:
         return None
     header = stream.read(8 if implicit else 12)
+    vr = header[4:6]
+    if not implicit and len(header) == 12 and vr not in _PIXEL_VRS:  # as ctlib.read finds
+        return (
+            f"{name}: {element_name('PixelData')} cannot be read (its VR is {vr!r}, not OB or "
+            f"OW): the file is damaged. {_HOW_TO_CHECK}"
+        )
     declared = int.from_bytes(header[-4:], "little" if little else "big")
-    held = max(0, size - stopped_at - len(header))
+    available = max(0, size - stopped_at - len(header))
+    held, cut = available, True
     if len(header) == (8 if implicit else 12) and declared != 0xFFFFFFFF:
-        held = min(held, declared)
-    if held >= expected:
-        return None
-    return (
-        f"{name}: {element_name('PixelData')} holds {held} bytes but Rows × Columns × "
-        f"BitsAllocated need {expected}: the file is truncated. {_HOW_TO_CHECK}"
-    )
+        held, cut = min(available, declared), available < declared
+    return pixel_length_problem(name, held, expected, cut=cut)
 
 
 def _pixel_bytes(ds: Dataset, little: bool) -> int | None:
@@ -597,14 +638,10 @@ def _reason(name: str, path: str, exc: Exception) -> str:
     if isinstance(exc, PermissionError):
         return f"{name}: permission denied. Make the file readable (chmod u+r) or copy it."
     if isinstance(exc, InvalidDicomError):
-        return (
-            f"{name}: not a DICOM file (InvalidDicomError): there is no 'DICM' marker after the "
-            "128-byte preamble (DICOM PS3.10 section 7.1). Check that this is the .dcm file and "
-            "not, for example, a PNG, a text file or an archive."
-        )
+        return not_dicom_message(name, path)
     return (
         f"{name}: the file is damaged and pydicom could not parse its header "
-        f"({type(exc).__name__}: {exc}). {_HOW_TO_CHECK}"
+        f"({brief(exc)}). {_HOW_TO_CHECK}"
     )
 
 

@@ -9,6 +9,7 @@ that names the file and the cause.
 
 from __future__ import annotations
 
+import io
 import os
 import warnings
 from collections.abc import Iterator
@@ -21,14 +22,35 @@ from pydicom.dataset import Dataset, FileDataset, FileMetaDataset
 from pydicom.errors import InvalidDicomError
 from pydicom.filereader import data_element_generator, read_preamble
 from pydicom.tag import BaseTag
-from pydicom.uid import UID, ExplicitVRLittleEndian, ImplicitVRLittleEndian
+from pydicom.uid import (
+    UID,
+    DeflatedExplicitVRLittleEndian,
+    ExplicitVRLittleEndian,
+    ImplicitVRLittleEndian,
+)
 
-from ctlib.errors import DicomError, element_name
+from ctlib.errors import DicomError, brief, element_name, tag_name
 
-__all__ = ["allow_rsna_uids", "expected_pixel_bytes", "read", "read_header"]
+__all__ = [
+    "PIXEL_DATA_TAGS",
+    "allow_rsna_uids",
+    "expected_pixel_bytes",
+    "not_dicom_message",
+    "open_file",
+    "pixel_length_problem",
+    "read",
+    "read_header",
+]
 
 _HOW_TO_CHECK = (
     "Download or copy the file again; if it came from a zip archive, check the archive."
+)
+#: Element lengths (bytes) up to which reads are passed straight on (see :class:`_SizedReader`).
+_PLAIN_READ = 1 << 24
+#: The Explicit VRs of PS3.5 Table 6.2-1, to recognise a data set that lacks the Part-10 header.
+_VRS = frozenset(
+    b"AE AS AT CS DA DS DT FD FL IS LO LT OB OD OF OL OV OW PN SH SL SQ SS ST SV TM UC UI "
+    b"UL UN UR US UT UV".split()
 )
 
 
@@ -55,17 +77,25 @@ def read(path: str | os.PathLike[str], *, header_only: bool = False) -> Dataset:
     DicomError
         If the file is missing, is a folder, cannot be opened, is not a DICOM
         Part-10 file (no ``DICM`` marker after the 128-byte preamble, PS3.10
-        section 7.1), lacks its (0002,0010) Transfer Syntax UID, or is
+        section 7.1; a bare data set without that header is named as such),
+        cannot be parsed, lacks its (0002,0010) Transfer Syntax UID, or is
         truncated (it ends before its pixel data, or its pixel data is shorter
-        than Rows × Columns × Samples × Frames × BitsAllocated / 8).
+        than Rows × Columns × Samples × Frames × BitsAllocated / 8), or if its
+        pixel data is longer than that (the header does not describe them, so
+        the image would come out garbled).
 
     Notes
     -----
-    Truncation is detected for native (uncompressed) transfer syntaxes by
-    comparing the length of Pixel Data with what the Image Pixel module
-    (PS3.3 C.7.6.3) implies. For compressed transfer syntaxes the length is
-    not known in advance; a damaged stream is reported when it is decoded
-    (:func:`ctlib.to_hu`).
+    The length of Pixel Data is checked for native (uncompressed) transfer
+    syntaxes against what the Image Pixel module (PS3.3 C.7.6.3) implies; one
+    byte more is the padding to an even length (PS3.5 section 7.1.1). For
+    compressed transfer syntaxes the length is not known in advance; a damaged
+    stream is reported when it is decoded (:func:`ctlib.to_hu`). For the
+    Deflated transfer syntax a ``header_only`` read cannot tell whether pixel
+    data follow (that takes inflating the whole file); a full read does.
+
+    A damaged file may declare an element longer than the file (up to 4 GB);
+    such a length is never allocated (see :func:`open_file`).
 
     See Also
     --------
@@ -87,10 +117,9 @@ def read(path: str | os.PathLike[str], *, header_only: bool = False) -> Dataset:
             f"{name}: is a folder, not a file. Pass the path of one .dcm file inside it."
         )
     try:
-        with open(file, "rb") as stream:
+        with open_file(file) as stream:
             ds = pydicom.dcmread(stream, stop_before_pixels=header_only)
-            stopped_at = stream.tell()
-            size = os.fstat(stream.fileno()).st_size
+            next_tag = stream.read(4)  # header_only: pydicom stopped before Pixel Data's tag
     except FileNotFoundError:
         raise DicomError(
             f"{name}: no such file. Check the path (it is relative to the current "
@@ -101,20 +130,129 @@ def read(path: str | os.PathLike[str], *, header_only: bool = False) -> Dataset:
             f"{name}: permission denied. Make the file readable (chmod u+r) or copy it."
         ) from None
     except InvalidDicomError:
+        raise DicomError(not_dicom_message(name, file)) from None
+    except Exception as exc:  # noqa: BLE001 - see below
+        # pydicom raises many types on damaged files (EOFError, ValueError, KeyError,
+        # struct.error, zlib.error for a damaged Deflated file, ...): all mean the same here.
         raise DicomError(
+            f"{name}: the file is damaged and pydicom could not parse it "
+            f"({brief(exc)}). {_HOW_TO_CHECK}"
+        ) from exc
+    ds.filename = name
+    deflated = ds.file_meta.get("TransferSyntaxUID") == DeflatedExplicitVRLittleEndian
+    _check_complete(ds, name, header_only=header_only,
+                    at_pixel_data=next_tag in PIXEL_DATA_TAGS or deflated)
+    return ds
+
+
+def open_file(path: str | os.PathLike[str]) -> io.BufferedReader:
+    """Open a file read-only for pydicom, never reserving memory for more than it holds.
+
+    A damaged or hostile file may declare an element length of up to 4 GB (a
+    32-bit length, PS3.5 section 7.1). pydicom reads a value with
+    ``read(length)``, and Python's files reserve ``length`` bytes before
+    reading: gigabytes for a file of a few kilobytes. The file returned here
+    asks for at most what remains, so pydicom gets the same (short) value
+    without that allocation.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file.
+
+    Returns
+    -------
+    io.BufferedReader
+        Open in binary mode for reading; use it in a ``with`` statement.
+
+    Raises
+    ------
+    OSError
+        As :func:`open` (missing file, folder, no permission).
+
+    Examples
+    --------
+    >>> from ctlib.data import open_data
+    >>> with open_file(open_data("sample").files()[0]) as stream:
+    ...     stream.read(1 << 40)[128:132]  # a 1 TB request reserves no memory
+    b'DICM'
+    """
+    # A str name: pydicom's messages add it to text ("... in file " + name).
+    return _SizedReader(io.FileIO(os.fspath(path), "r"))
+
+
+class _SizedReader(io.BufferedReader):
+    """A buffered binary file whose :meth:`read` never asks for more bytes than remain."""
+
+    def read(self, size: int | None = -1) -> bytes:
+        if size is not None and 0 <= size <= _PLAIN_READ:  # the common case, as it was
+            return super().read(size)
+        left = os.fstat(self.fileno()).st_size - self.tell()
+        return super().read(max(left, 0))
+
+
+def not_dicom_message(name: str, path: str | os.PathLike[str]) -> str:
+    """The message for a file without the ``DICM`` marker of a Part-10 file.
+
+    A file that starts with a DICOM data element (a bare data set, as some
+    PACS exports and network captures write them) is told apart from one
+    that is not DICOM at all, with what to do for each.
+
+    Parameters
+    ----------
+    name : str
+        The path as the caller gave it, for the message.
+    path : str or os.PathLike
+        The file, whose first bytes are looked at.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> print(not_dicom_message("notes.dcm", "/no/such/file"))
+    notes.dcm: not a DICOM file: there is no 'DICM' marker after the 128-byte preamble ...
+    """
+    try:
+        with open(path, "rb") as stream:
+            head = stream.read(8)
+    except OSError:
+        head = b""
+    encoding = _bare_data_set(head)
+    if encoding is None:
+        return (
             f"{name}: not a DICOM file: there is no 'DICM' marker after the 128-byte "
             "preamble (DICOM PS3.10 section 7.1). Check that this is the .dcm file and "
             "not, for example, a PNG, a text file or an archive."
-        ) from None
-    except (EOFError, OSError, ValueError, KeyError, TypeError) as exc:
-        # pydicom raises a variety of errors on damaged headers; all mean the same here.
-        raise DicomError(
-            f"{name}: the file is damaged and pydicom could not parse it "
-            f"({type(exc).__name__}: {exc}). {_HOW_TO_CHECK}"
-        ) from exc
-    ds.filename = name
-    _check_complete(ds, name, header_only=header_only, reached_end=stopped_at >= size)
-    return ds
+        )
+    group, syntax = encoding
+    tag = f"({group:04X},{int.from_bytes(head[2:4], 'little'):04X})"
+    recipe = "ds = pydicom.dcmread(path, force=True); "
+    if group != 0x0002:  # no file meta information: say which encoding it has
+        recipe += f"ds.file_meta.TransferSyntaxUID = pydicom.uid.{syntax}; "
+    recipe += "ds.save_as(new_path, enforce_file_format=True)"
+    return (
+        f"{name}: not a DICOM Part-10 file: there is no 'DICM' marker after a 128-byte "
+        f"preamble, but the file starts with the data element {tag}: it is a bare DICOM "
+        "data set, without the file header of PS3.10 section 7.1 (some PACS exports and "
+        "network captures are written so). ctlib reads Part-10 files only: convert a copy "
+        f"with pydicom ({recipe}) and read the copy."
+    )
+
+
+def _bare_data_set(head: bytes) -> tuple[int, str] | None:
+    """(group, transfer syntax keyword) if ``head`` is the start of a little-endian data set."""
+    if len(head) < 8:
+        return None
+    group = int.from_bytes(head[:2], "little")
+    if group not in (0x0002, 0x0008):  # file meta, or Identifying elements: how data sets start
+        return None
+    if head[4:6] in _VRS:
+        return group, "ExplicitVRLittleEndian"
+    if int.from_bytes(head[4:8], "little") < 1 << 16:  # an implicit VR length of a short value
+        return group, "ImplicitVRLittleEndian"
+    return None
 
 
 def read_header(stream: BinaryIO) -> Dataset:
@@ -130,7 +268,8 @@ def read_header(stream: BinaryIO) -> Dataset:
     Parameters
     ----------
     stream : binary file object
-        Open for reading, at the start of the file.
+        Open for reading, at the start of the file; from :func:`open_file`, so
+        that a damaged length cannot make it reserve gigabytes.
 
     Returns
     -------
@@ -202,7 +341,7 @@ def expected_pixel_bytes(ds: Dataset) -> int | None:
     int or None
         ``Rows × Columns × SamplesPerPixel × NumberOfFrames × BitsAllocated / 8``
         (rounded up to a whole byte), or ``None`` if an element it needs is
-        missing or the transfer syntax is compressed.
+        missing or unreadable, or the transfer syntax is compressed or unknown.
 
     Examples
     --------
@@ -215,26 +354,92 @@ def expected_pixel_bytes(ds: Dataset) -> int | None:
     """
     file_meta = getattr(ds, "file_meta", None)
     syntax = file_meta.get("TransferSyntaxUID") if file_meta is not None else None
-    if syntax is not None and UID(syntax).is_compressed:
-        return None
+    if syntax is not None:
+        uid = UID(syntax)
+        if not uid.is_transfer_syntax or uid.is_compressed:  # unknown or compressed: no rule
+            return None
     try:
         rows, columns, bits = int(ds.Rows), int(ds.Columns), int(ds.BitsAllocated)
         samples = int(ds.get("SamplesPerPixel", 1) or 1)
         frames = int(ds.get("NumberOfFrames", 1) or 1)
-    except (AttributeError, TypeError, ValueError):
+    except Exception:  # noqa: BLE001 - missing or damaged (pydicom raises many types)
+        return None
+    if min(rows, columns, samples, frames, bits) < 0:
         return None
     return (rows * columns * samples * frames * bits + 7) // 8
 
 
-def _check_complete(ds: Dataset, name: str, *, header_only: bool, reached_end: bool) -> None:
-    """Raise :class:`DicomError` if the data set read from ``name`` is cut short."""
+def pixel_length_problem(name: str, held: int, expected: int, *, cut: bool) -> str | None:
+    """Say what is wrong when Pixel Data does not hold what the header implies, if anything.
+
+    Parameters
+    ----------
+    name : str
+        The file, for the message.
+    held : int
+        The bytes of (7FE0,0010) Pixel Data the file holds.
+    expected : int
+        What :func:`expected_pixel_bytes` gives for its header.
+    cut : bool
+        Whether the file ends before the length Pixel Data declares (truncated).
+
+    Returns
+    -------
+    str or None
+        ``None`` if ``held`` is ``expected`` or one byte more (the padding to an
+        even length, PS3.5 section 7.1.1); else the message of the
+        :class:`~ctlib.DicomError` to raise.
+
+    Examples
+    --------
+    >>> pixel_length_problem("a.dcm", 524288, 524288, cut=False) is None
+    True
+    >>> print(pixel_length_problem("a.dcm", 1000, 524288, cut=True))
+    a.dcm: (7FE0,0010) PixelData holds 1000 bytes but ... need 524288: the file is truncated. ...
+    """
+    if expected <= held <= expected + 1:
+        return None
+    if held < expected and cut:
+        return (
+            f"{name}: {element_name('PixelData')} holds {held} bytes but Rows × Columns × "
+            f"BitsAllocated need {expected}: the file is truncated. {_HOW_TO_CHECK}"
+        )
+    size = ", ".join(element_name(k) for k in ("Rows", "Columns", "BitsAllocated",
+                                               "SamplesPerPixel", "NumberOfFrames"))
+    return (
+        f"{name}: {element_name('PixelData')} holds {held} bytes, but the header's image size "
+        f"({size}) gives {expected}: the header does not describe the pixel data, so any "
+        "image decoded from them would be garbled. The file was written wrongly: get it "
+        "again from its source, and compare those elements (ctlib.read(path, "
+        "header_only=True)) with the ones of a good slice of the same series."
+    )
+
+
+def _check_complete(
+    ds: Dataset, name: str, *, header_only: bool, at_pixel_data: bool
+) -> None:
+    """Raise :class:`DicomError` if the data set read from ``name`` is cut short or inconsistent.
+
+    ``at_pixel_data``: for a ``header_only`` read, whether the file goes on with the
+    (7FE0,0010) Pixel Data tag where pydicom stopped. (Not "the file goes on": after a
+    damaged element pydicom may stop anywhere, with the elements read so far.)
+    """
     if "TransferSyntaxUID" not in ds.file_meta:
         raise DicomError(
             f"{name}: the file meta information has no {element_name('TransferSyntaxUID')}, "
             f"so the file is truncated or was not written as a DICOM file. {_HOW_TO_CHECK}"
         )
-    has_pixels = (not reached_end) if header_only else "PixelData" in ds
+    has_pixels = at_pixel_data if header_only else "PixelData" in ds
     if not has_pixels:
+        ended_inside = _cut_element(ds)
+        if ended_inside is not None:
+            tag, declared, held = ended_inside
+            raise DicomError(
+                f"{name}: the file ends inside {tag_name(tag)}, which declares {declared} "
+                f"bytes but has only {held}: the file is truncated, or that length is "
+                f"damaged; either way it ends before {element_name('PixelData')}. "
+                + _HOW_TO_CHECK
+            )
         raise DicomError(
             f"{name}: the file ends before {element_name('PixelData')}: it is truncated, "
             f"or it is a DICOM object that holds no image. {_HOW_TO_CHECK}"
@@ -242,12 +447,43 @@ def _check_complete(ds: Dataset, name: str, *, header_only: bool, reached_end: b
     if header_only:
         return
     expected = expected_pixel_bytes(ds)
-    actual = len(ds.PixelData)
-    if expected is not None and actual < expected:
+    if expected is None:
+        return
+    pixel_length = getattr(ds.get_item(_PIXEL_DATA, keep_deferred=True), "length", None)
+    try:
+        held = len(ds.PixelData)  # pydicom converts the element here: its VR may be damaged
+    except Exception as exc:  # noqa: BLE001 - e.g. NotImplementedError for an unknown VR
         raise DicomError(
-            f"{name}: {element_name('PixelData')} holds {actual} bytes but Rows × Columns × "
-            f"BitsAllocated need {expected}: the file is truncated. {_HOW_TO_CHECK}"
-        )
+            f"{name}: {element_name('PixelData')} cannot be read ({brief(exc)}): the file is "
+            f"damaged. {_HOW_TO_CHECK}"
+        ) from None
+    cut = (pixel_length is not None and pixel_length != _UNDEFINED_LENGTH
+           and pixel_length > held)
+    problem = pixel_length_problem(name, held, expected, cut=cut)
+    if problem is not None:
+        raise DicomError(problem)
+
+
+_PIXEL_DATA = BaseTag(0x7FE00010)
+_UNDEFINED_LENGTH = 0xFFFFFFFF
+#: The (7FE0,0010) Pixel Data tag as the file holds it: little endian, big endian.
+PIXEL_DATA_TAGS = (b"\xe0\x7f\x10\x00", b"\x7f\xe0\x00\x10")
+
+
+def _cut_element(ds: Dataset) -> tuple[int, int, int] | None:
+    """(tag, declared length, bytes held) of the element the end of the file cut, if any.
+
+    pydicom keeps a value it has not converted as read, with the length the file
+    declared: a value shorter than that is where the file ended.
+    """
+    for tag in reversed(list(ds.keys())):
+        element = ds.get_item(tag, keep_deferred=True)  # as read: no conversion
+        declared = getattr(element, "length", None)
+        value = getattr(element, "value", None)
+        if (isinstance(value, bytes) and declared is not None
+                and declared != _UNDEFINED_LENGTH and declared > len(value)):
+            return int(tag), int(declared), len(value)
+    return None
 
 
 #: The warning pydicom 3 gives for an RSNA-style identifier in a UI element.

@@ -494,8 +494,8 @@ def _group(
             unreadable.append((path, found.problem or f"{path}: cannot be read."))
             continue
         uid = found.series_uid
-        if not uid:
-            unreadable.append((path, (
+        if not uid:  # a damaged file's own problem (e.g. cut before the element) comes first
+            unreadable.append((path, found.problem or (
                 f"{path}: {element_name('SeriesInstanceUID')} is missing, so the series the "
                 "file belongs to is unknown. Pass the files of one series explicitly."
             )))

@@ -24,6 +24,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import ndimage as ndi
 
+from ctlib.errors import ArgumentError
 from ctlib.presets import preset
 from ctlib.window import Window, window
 
@@ -66,6 +67,13 @@ def render_slice(
     numpy.ndarray of uint8
         ``(rows, columns)`` grey, or ``(rows, columns, 3)`` RGB when ``edge`` is given.
 
+    Raises
+    ------
+    WindowError
+        As :func:`ctlib.window` (e.g. a width ≤ 0, NaN values).
+    ArgumentError
+        If ``edge`` does not have the shape of ``hu``.
+
     Examples
     --------
     >>> import numpy as np
@@ -75,9 +83,21 @@ def render_slice(
     grey = np.asarray(window(hu, center, width, dtype=np.uint8), dtype=np.uint8)
     if edge is None:
         return grey
+    edge = _checked_edge(edge, grey.shape)
     rgb = np.repeat(grey[..., None], 3, axis=-1)
     rgb[edge] = _RED
     return rgb
+
+
+def _checked_edge(edge: npt.ArrayLike, shape: tuple[int, ...]) -> npt.NDArray[np.bool_]:
+    """``edge`` as a boolean array of ``shape``, or :class:`ArgumentError`."""
+    mask = np.asarray(edge)
+    if mask.shape != shape:
+        raise ArgumentError(
+            f"edge has shape {mask.shape}, the image {shape}: pass an outline of the same "
+            "slice, e.g. outline(mask) for a mask of the image's shape."
+        )
+    return mask.astype(bool, copy=False)
 
 
 def outline(mask: npt.ArrayLike) -> npt.NDArray[np.bool_]:
@@ -198,6 +218,13 @@ def encode_slice_png(
     -------
     bytes
 
+    Raises
+    ------
+    WindowError
+        As :func:`ctlib.window`.
+    ArgumentError
+        If ``hu`` is not 2-D, or ``edge`` does not have its shape.
+
     Examples
     --------
     >>> import io
@@ -210,8 +237,14 @@ def encode_slice_png(
     from PIL import Image
 
     index = window(hu, center, width, dtype=np.uint8)
+    if index.ndim != 2 or 0 in index.shape:
+        raise ArgumentError(
+            f"hu has shape {index.shape}: a PNG shows one slice, a 2-D array with at least "
+            "one row and one column. Pass volume[k] for slice k of a volume."
+        )
     palette = _GREY_PALETTE
     if edge is not None:
+        edge = _checked_edge(edge, index.shape)
         np.minimum(index, 254, out=index)
         index[edge] = 255
         palette = _OUTLINE_PALETTE
@@ -391,6 +424,15 @@ def show(
     Viewer
         An ``ipywidgets.VBox``: make it the last expression of a cell to display it.
 
+    Raises
+    ------
+    ArgumentError
+        If the image is not 2-D or 3-D with at least one slice, row and column,
+        or ``masks`` does not have its shape.
+    WindowError
+        If ``window`` or a name in ``presets`` is not a preset, or the image
+        holds NaN values.
+
     Examples
     --------
     >>> import numpy as np
@@ -399,14 +441,28 @@ def show(
     >>> viewer.title.value
     '<b>C 60 / W 80 · slice 2/3</b>'
     """
-    volume = np.asarray(volume_or_slice, dtype=np.float32)
+    try:
+        with np.errstate(over="ignore"):  # beyond float32's range: ±inf, shown black or white
+            volume = np.asarray(volume_or_slice, dtype=np.float32)
+    except (TypeError, ValueError) as exc:
+        raise ArgumentError(
+            f"the image cannot be made into an array of numbers ({exc}). Pass a slice or a "
+            "volume in HU, e.g. ctlib.to_hu(ds) or ctlib.load_series(folder).hu."
+        ) from None
     if volume.ndim == 2:
         volume = volume[None]
+    if volume.ndim != 3 or 0 in volume.shape:
+        raise ArgumentError(
+            f"the image has shape {np.shape(volume_or_slice)}: show needs a slice (rows, "
+            "columns) or a volume (slices, rows, columns), each at least 1. Pass e.g. "
+            "ctlib.to_hu(ds) or ctlib.load_series(folder).hu."
+        )
     mask_array = None if masks is None else np.asarray(masks)
     if mask_array is not None and mask_array.ndim == 2:
         mask_array = mask_array[None]
     if mask_array is not None and mask_array.shape != volume.shape:
-        from ctlib.errors import ArgumentError
-
-        raise ArgumentError(f"masks have shape {mask_array.shape}, the image {volume.shape}.")
+        raise ArgumentError(
+            f"masks have shape {mask_array.shape}, the image {volume.shape}. Pass masks of "
+            "the image's shape (one label per pixel), or no masks."
+        )
     return Viewer(volume, mask_array, window, presets)

@@ -22,24 +22,27 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
 from pydicom.datadict import tag_for_keyword
 from pydicom.dataset import Dataset
-from pydicom.errors import InvalidDicomError
 from pydicom.tag import BaseTag
-from pydicom.uid import ExplicitVRLittleEndian, ImplicitVRLittleEndian
+from pydicom.uid import ExplicitVRBigEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian
 
 from ctlib.errors import DicomError
 from ctlib.hu import HU_HEADER_KEYWORDS, HuPlan, hu_plan, stored_to_hu, to_hu
-from ctlib.reading import read, read_header
+from ctlib.reading import expected_pixel_bytes, open_file, read, read_header
 
 __all__ = ["SliceFile", "decimal_numbers", "fill_hu", "scan", "unsigned_short"]
 
 #: Transfer syntaxes whose Pixel Data is read straight from the file: UID → implicit VR?
 _DIRECT_SYNTAXES = {ExplicitVRLittleEndian: False, ImplicitVRLittleEndian: True}
-_PIXEL_DATA_TAG = b"\xe0\x7f\x10\x00"  # (7FE0,0010), little endian
+#: Native transfer syntaxes, whose Pixel Data length is checked here: UID → (implicit, little).
+_NATIVE_SYNTAXES = {ExplicitVRLittleEndian: (False, True), ImplicitVRLittleEndian: (True, True),
+                    ExplicitVRBigEndian: (False, False)}
+_PIXEL_DATA_TAGS = {True: b"\xe0\x7f\x10\x00", False: b"\x7f\xe0\x00\x10"}  # little, big
 #: Explicit VRs with a 2-byte reserved field and a 4-byte length (PS3.5 section 7.1.2).
 _LONG_VRS = {b"OB", b"OD", b"OF", b"OL", b"OV", b"OW", b"SQ", b"UC", b"UN", b"UR", b"UT"}
 _UNDEFINED_LENGTH = 0xFFFFFFFF
@@ -101,7 +104,10 @@ def scan(path: Path) -> SliceFile:
     -------
     SliceFile
         Never raises for a bad file: the reason is in ``problem``, worded by
-        :func:`ctlib.read` (which is called only for files found faulty).
+        :func:`ctlib.read` (which is called only for files found faulty). For a
+        native transfer syntax the Pixel Data length is checked against Rows ×
+        Columns × … here, so a header that declares a huge image is refused
+        before :func:`ctlib.load_series` allocates the volume.
 
     Examples
     --------
@@ -115,27 +121,33 @@ def scan(path: Path) -> SliceFile:
     /.../ID_c431c9e65.dcm: (7FE0,0010) PixelData holds 483328 bytes but ... truncated. ...
     """
     try:
-        with open(path, "rb") as stream:
+        with open_file(path) as stream:
             header = read_header(stream)
             at = stream.tell()  # pydicom rewinds to the start of the Pixel Data element
             size = os.fstat(stream.fileno()).st_size
             element = stream.read(12)
-    except (InvalidDicomError, EOFError, OSError, ValueError, KeyError, TypeError):
-        return _checked(path, None, header_only=True)  # ctlib.read words the reason
+    except Exception:  # noqa: BLE001 - any failure to parse: ctlib.read words the reason
+        return _checked(path, None, header_only=True)
     header.filename = str(path)
     syntax = header.file_meta.get("TransferSyntaxUID")
     if syntax is None or at >= size:  # no syntax, or no pixel data: ctlib.read says so
         return _checked(path, header, header_only=True)
     uid = _series_uid(header)
-    if syntax not in _DIRECT_SYNTAXES:
+    native = _NATIVE_SYNTAXES.get(syntax)
+    if native is None:  # compressed or deflated: the length shows when decoding
         return SliceFile(path, header, uid)
-    start, length = _pixel_element(element, at, implicit=_DIRECT_SYNTAXES[syntax])
-    layout = _direct_layout(header)
-    if start is None or layout is None:
+    implicit, little = native
+    start, length = _pixel_element(element, at, implicit=implicit, little=little)
+    if start is None:
+        return SliceFile(path, header, uid)
+    layout = _direct_layout(header) if syntax in _DIRECT_SYNTAXES else None
+    expected = layout[0] * layout[1] * 2 if layout is not None else expected_pixel_bytes(header)
+    held = min(length, size - start)
+    if expected is not None and not expected <= held <= expected + 1:
+        return _checked(path, header, header_only=False)  # ctlib.read gives the reason
+    if layout is None:
         return SliceFile(path, header, uid)
     rows, columns, bits_stored, signed = layout
-    if min(length, size - start) < rows * columns * 2:  # truncated: ctlib.read gives the reason
-        return _checked(path, header, header_only=False)
     return SliceFile(path, header, uid, None, start, bits_stored, signed)
 
 
@@ -303,16 +315,19 @@ def _series_uid(header: Dataset | None) -> str:
     return str(value or "").rstrip("\0 ")
 
 
-def _pixel_element(element: bytes, at: int, *, implicit: bool) -> tuple[int | None, int]:
-    """(start of value, length) of a little-endian Pixel Data element, if native."""
-    if len(element) < 12 or element[:4] != _PIXEL_DATA_TAG:
+def _pixel_element(
+    element: bytes, at: int, *, implicit: bool, little: bool = True
+) -> tuple[int | None, int]:
+    """(start of value, length) of a Pixel Data element, if native."""
+    if len(element) < 12 or element[:4] != _PIXEL_DATA_TAGS[little]:
         return None, 0
+    order: Literal["little", "big"] = "little" if little else "big"
     if implicit:
-        start, length = at + 8, int.from_bytes(element[4:8], "little")
+        start, length = at + 8, int.from_bytes(element[4:8], order)
     elif element[4:6] in _LONG_VRS:
-        start, length = at + 12, int.from_bytes(element[8:12], "little")
+        start, length = at + 12, int.from_bytes(element[8:12], order)
     else:
-        start, length = at + 8, int.from_bytes(element[6:8], "little")
+        start, length = at + 8, int.from_bytes(element[6:8], order)
     if length == _UNDEFINED_LENGTH:  # encapsulated: not raw pixels
         return None, 0
     return start, length

@@ -146,7 +146,10 @@ def window(
     ------
     WindowError
         For a width ≤ 0 (or < 1 with ``"linear"``, as the standard requires),
-        an unknown function or dtype, or NaN values in ``hu``.
+        a window beyond what the arithmetic's float type holds (a center or
+        width above about 1e38, or a width below about 1e-38, for float32), an
+        unknown function or dtype, ``hu`` that is not an array of real numbers,
+        or NaN values in ``hu``.
 
     Notes
     -----
@@ -206,7 +209,9 @@ def window(
     func = _voi_function(function)
     values, out_dtype = _checked_input(hu, dtype)
     _check_width(win, func)
-    x = values.astype(_work_dtype(out_dtype))  # always a copy: the input is never touched
+    _check_range(win, func, _work_dtype(out_dtype))
+    with np.errstate(over="ignore"):  # float64 beyond float32's range: ±inf, clipped below
+        x = values.astype(_work_dtype(out_dtype))  # always a copy: the input is never touched
     dst = x if out_dtype == x.dtype else np.empty(x.shape, dtype=out_dtype)
     _voi_into(x, x, win, func, dst)
     return dst
@@ -220,7 +225,13 @@ def _checked_input(hu: npt.ArrayLike, dtype: npt.DTypeLike) -> tuple[np.ndarray,
             f"dtype must be float32, float64 or uint8, got {out_dtype}. "
             "Use float32 for models and uint8 for pictures."
         )
-    values = np.asarray(hu)
+    try:
+        values = np.asarray(hu)
+    except (TypeError, ValueError) as exc:  # e.g. rows of different lengths
+        raise WindowError(
+            f"hu cannot be made into an array ({exc}). Pass an image as a numpy array, "
+            "e.g. from ctlib.to_hu."
+        ) from None
     if values.dtype.kind not in "biuf":
         raise WindowError(
             f"hu must hold real numbers, got an array of {values.dtype}. "
@@ -243,6 +254,27 @@ def _check_width(win: Window, func: str) -> None:
         )
 
 
+def _check_range(win: Window, func: str, work: type[np.floating]) -> None:
+    """Refuse a window whose numbers the arithmetic's float type cannot hold.
+
+    :func:`_voi_into` computes ``(x - low) * (1 / span)`` (``2 / width`` for SIGMOID)
+    in ``work``: ``low``, ``high`` and that factor must be finite, normal numbers
+    there, or the output would hold NaN (``inf * 0``) instead of grey levels.
+    """
+    info = np.finfo(work)
+    span = win.width - 1 if func == "linear" else win.width
+    factor = 2.0 / win.width if func == "sigmoid" else (1.0 / span if span else 1.0)
+    if max(abs(win.low), abs(win.high)) <= float(info.max) and (
+        float(info.tiny) <= factor <= float(info.max)
+    ):
+        return
+    raise WindowError(
+        f"the window C {_fmt(win.center)} / W {_fmt(win.width)} is beyond what {info.dtype} "
+        f"arithmetic holds (magnitudes up to {float(info.max):.3g}, widths from about "
+        f"{2 / float(info.max):.3g}). Use a window in HU, e.g. ctlib.PRESETS['brain'] (40/80)."
+    )
+
+
 def _work_dtype(out_dtype: np.dtype) -> type[np.floating]:
     """The float type the arithmetic is done in for a given output type."""
     return np.float64 if out_dtype == np.float64 else np.float32
@@ -254,7 +286,18 @@ def _voi_into(x: np.ndarray, tmp: np.ndarray, win: Window, func: str, dst: np.nd
     ``tmp`` is float scratch space of ``x``'s shape (it may be ``x`` itself);
     ``dst`` is a float or uint8 array or view of that shape (it may be ``tmp``).
     Every step is an in-place ufunc: no temporary arrays.
+
+    A product beyond the float type's range (a value far outside a very narrow
+    window) becomes ±inf, which the clip (or tanh) turns into exactly 0 or 1:
+    the right grey level, so numpy's overflow warning is silenced. NaN cannot
+    arise: :func:`_check_range` keeps ``low`` and the factor finite and non-zero.
     """
+    with np.errstate(over="ignore"):
+        _voi_steps(x, tmp, win, func, dst)
+
+
+def _voi_steps(x: np.ndarray, tmp: np.ndarray, win: Window, func: str, dst: np.ndarray) -> None:
+    """The in-place steps of :func:`_voi_into`."""
     t = tmp.dtype.type
     if func == "sigmoid":
         # 1 / (1 + exp(-4 (x - c) / w)) == (1 + tanh(2 (x - c) / w)) / 2; tanh cannot overflow.
