@@ -79,3 +79,14 @@ def ct_file(tmp_path: Path) -> Path:
         path, enforce_file_format=True
     )
     return path
+
+
+@pytest.fixture(scope="session")
+def synthetic() -> Any:
+    """The full synthetic set (623 files in 19 series), skipped if it has not been built."""
+    import ctlib
+
+    try:
+        return ctlib.open_data("synthetic")
+    except ctlib.CtlibError:
+        pytest.skip("data/synthetic is not built: run `make data` (or python -m ctlib.synth)")

@@ -32,12 +32,9 @@ DOCUMENTED_COLUMNS = [
 
 
 @pytest.fixture(scope="module")
-def data() -> ctlib.DataSet:
-    """The full synthetic set (623 files, one of them truncated)."""
-    data = ctlib.open_data()
-    if data.name != "synthetic":
-        pytest.skip("needs the full synthetic set: run `make data`")
-    return data
+def data(synthetic: ctlib.DataSet) -> ctlib.DataSet:
+    """The full synthetic set (tests/conftest.py), under the name these tests use."""
+    return synthetic
 
 
 @pytest.fixture(scope="module")

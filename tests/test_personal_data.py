@@ -144,15 +144,6 @@ def sample() -> ctlib.DataSet:
     return ctlib.open_data("sample")
 
 
-@pytest.fixture(scope="module")
-def synthetic() -> ctlib.DataSet:
-    """The full synthetic set, if it has been built."""
-    try:
-        return ctlib.open_data("synthetic")
-    except ctlib.CtlibError:
-        pytest.skip("data/synthetic is not built: run `make data` (or python -m ctlib.synth)")
-
-
 class TestShippedAndGenerated:
     """The course's own files."""
 

@@ -18,12 +18,6 @@ from ctlib.rsna import LABELS, find_layout, join_metadata, locate, read_labels
 
 
 @pytest.fixture(scope="module")
-def synthetic() -> ctlib.DataSet:
-    """The full synthetic set."""
-    return ctlib.open_data("synthetic")
-
-
-@pytest.fixture(scope="module")
 def joined(synthetic: ctlib.DataSet) -> pd.DataFrame:
     """Synthetic labels joined to the synthetic headers."""
     table = ctlib.metadata_table(synthetic.files(), progress=False)

@@ -31,12 +31,9 @@ FOV_MM = 250.0  # the generator's field of view (ctlib.synth.series)
 
 
 @pytest.fixture(scope="module")
-def data() -> ctlib.DataSet:
-    """The full synthetic set (19 series)."""
-    data = ctlib.open_data()
-    if data.name != "synthetic":
-        pytest.skip("needs the full synthetic set: make data")
-    return data
+def data(synthetic: ctlib.DataSet) -> ctlib.DataSet:
+    """The full synthetic set (tests/conftest.py), under the name these tests use."""
+    return synthetic
 
 
 def files_of(data: ctlib.DataSet, name: str) -> list[Path]:
