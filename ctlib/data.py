@@ -1,9 +1,10 @@
 """Finding and opening the course's data set.
 
 The notebooks never hard-code a path: :func:`open_data` finds the full
-synthetic set (``data/synthetic``, made by ``make data``) or, failing that,
-the committed sample (``data/sample``), relative to the repository, never to
-the current folder. Set the environment variable ``CTLIB_DATA`` to the folder
+synthetic set (``data/synthetic``, made by ``make data``) relative to the
+repository, never to the current folder. The committed sample
+(``data/sample``, one key slice per series) is opened only when asked for by
+name: the notebooks need whole series. Set the environment variable ``CTLIB_DATA`` to the folder
 of a real RSNA download (or of another built synthetic set) and the same
 notebooks run on it instead: see :class:`RsnaData`.
 """
@@ -140,8 +141,8 @@ def open_data(kind: Literal["synthetic", "sample"] | None = None) -> DataSet:
     kind : {"synthetic", "sample"}, optional
         Which set; by default the folder named by the environment variable
         ``CTLIB_DATA`` if it is set (a real RSNA download, see
-        :meth:`RsnaData.open`, or a synthetic set), else the full synthetic set
-        if it has been built, else the committed sample.
+        :meth:`RsnaData.open`, or a synthetic set), else the full synthetic set.
+        ``"sample"`` is the committed sample of 16 key slices.
 
     Returns
     -------
@@ -165,14 +166,14 @@ def open_data(kind: Literal["synthetic", "sample"] | None = None) -> DataSet:
             return DataSet(folder, json.loads((folder / "manifest.json").read_text()))
         return RsnaData.open(folder)
     base = Path(os.environ.get("CTLIB_SYNTH_DIR", repo_root() / "data"))
-    order = [kind] if kind else ["synthetic", "sample"]
-    for name in order:
-        root = base / name
-        if (root / "manifest.json").is_file():
-            return DataSet(root, json.loads((root / "manifest.json").read_text()))
+    name = kind or "synthetic"
+    root = base / name
+    if (root / "manifest.json").is_file():
+        return DataSet(root, json.loads((root / "manifest.json").read_text()))
     raise CtlibError(
-        f"no {' or '.join(order)} data set in {base}. Build it with `make data` "
-        "(or `python -m ctlib.synth`) in the repository folder."
+        f"no {name} data set in {base}. Build it with `make data` in the repository folder "
+        "(on Binder or Colab: `python -m ctlib.synth`, about two minutes). "
+        'open_data("sample") opens the committed sample of 16 key slices meanwhile.'
     )
 
 
