@@ -6,9 +6,9 @@ PYTHON  ?= python3
 VENV    := .venv
 PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.ctlib-installed
-EXTRAS  := course,test
+EXTRAS  := course,test,book
 # Importing these proves the environment is complete (a half-finished install fails here).
-CHECK   := import ctlib, pydicom, numpy, scipy, skimage, nilearn, PIL, pytest, nbval, hypothesis, yaml, jupyterlab, ipywidgets, matplotlib, pandas, tqdm, playwright
+CHECK   := import ctlib, pydicom, numpy, scipy, skimage, nilearn, PIL, pytest, nbval, hypothesis, yaml, jupyterlab, ipywidgets, matplotlib, pandas, tqdm, playwright, jupyter_book
 
 # JupyterLab refuses to run as root unless told; with no display, opening a browser would
 # at best fail and at worst start a text browser in this terminal, so only print the URL.
@@ -27,7 +27,12 @@ endif
 DATA     := data/synthetic/manifest.json
 DATA_SRC := data/recipe.toml $(wildcard ctlib/synth/*.py)
 
-.PHONY: help lab test bench venv data notebooks clean
+# The reading site: Jupyter Book 1, source folder = the repository (so the notebooks are read where
+# they are, and launch buttons point at their real paths), configuration in book/, output in
+# book/_build/html. Built from the committed outputs (nothing is executed), with no network.
+BOOK_FLAGS := --config book/_config.yml --toc book/_toc.yml --path-output book
+
+.PHONY: help lab test book bench venv data notebooks clean
 
 help:
 	@echo "make lab    set up .venv if needed, then start JupyterLab on notebooks/"
@@ -35,6 +40,7 @@ help:
 	@echo "make data   (re)build the synthetic data set in data/synthetic (about a minute)"
 	@echo "make bench  print speed ratios of ctlib against naive code (not a test): window, viewer, series, header table"
 	@echo "make notebooks  re-execute every notebook in place (after editing one)"
+	@echo "make book  build the reading site (static HTML, committed outputs) in book/_build/html"
 	@echo "make clean  remove .venv and caches"
 
 venv:
@@ -66,6 +72,12 @@ test: venv $(DATA)
 notebooks: venv $(DATA)
 	$(PY) -m ctlib._notebooks
 
+# Always a clean build (a few seconds): no stale page survives a change to the table of contents.
+# -W: a warning (a broken link or reference) fails the build.
+book: venv
+	rm -rf book/_build
+	$(VENV)/bin/jupyter-book build . $(BOOK_FLAGS) -W --keep-going
+
 bench: venv $(DATA)
 	$(PY) benchmarks/bench_window.py
 	@echo
@@ -76,5 +88,5 @@ bench: venv $(DATA)
 	$(PY) benchmarks/bench_metadata.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info data/synthetic
+	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info data/synthetic book/_build
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -90,3 +90,29 @@ def synthetic() -> Any:
         return ctlib.open_data("synthetic")
     except ctlib.CtlibError:
         pytest.skip("data/synthetic is not built: run `make data` (or python -m ctlib.synth)")
+
+
+#: Debian's Chromium, driven by Playwright (never `playwright install`), and its flags.
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium_browser() -> Any:
+    """One headless Chromium for the whole session (Playwright's sync API allows one at a time).
+
+    Skipped where /usr/bin/chromium is missing, except in CI, where it is an error.
+    """
+    if not CHROMIUM.exists():
+        if os.environ.get("CI"):
+            pytest.fail("/usr/bin/chromium is missing: .ci/run must install Debian's chromium")
+        pytest.skip("no /usr/bin/chromium here (apt-get install chromium); CI runs this test")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

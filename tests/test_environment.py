@@ -22,6 +22,9 @@ ROOT = Path(__file__).resolve().parents[1]
 CONDA_TO_PYPI = {"matplotlib-base": "matplotlib"}
 # In environment.yml but not a Python package requirement of pyproject.toml.
 CONDA_ONLY = {"python", "pip"}
+# pyproject.toml extras that Binder does not need, so environment.yml leaves them out:
+# "book" builds the static reading site (`make book`); Binder runs the notebooks instead.
+NOT_ON_BINDER = {"book"}
 
 
 def conda_requirements() -> dict[str, SpecifierSet]:
@@ -33,7 +36,9 @@ def conda_requirements() -> dict[str, SpecifierSet]:
         assert isinstance(entry, str), f"unexpected entry in environment.yml: {entry!r}"
         match = re.fullmatch(r"([A-Za-z0-9_.\-]+)\s*(.*)", entry.strip())
         assert match, entry
-        name, spec = match.group(1).lower(), match.group(2).replace(" ", "")
+        name, spec = match.group(1).lower(), match.group(2).split("#")[0].replace(" ", "")
+        if re.fullmatch(r"=[\d.]+", spec):  # conda's "=3.11" is PEP 440's "==3.11.*"
+            spec = f"={spec}.*"
         found[CONDA_TO_PYPI.get(name, name)] = SpecifierSet(spec)
     return found
 
@@ -43,12 +48,16 @@ def pyproject() -> dict:
     return tomllib.loads((ROOT / "pyproject.toml").read_text())
 
 
-def pypi_requirements() -> dict[str, SpecifierSet]:
-    """pyproject.toml's dependencies and every optional extra, as {name: specifier set}."""
+def pypi_requirements(*, binder: bool = True) -> dict[str, SpecifierSet]:
+    """pyproject.toml's dependencies and every optional extra, as {name: specifier set}.
+
+    With ``binder`` (the default), only the extras Binder needs: not ``NOT_ON_BINDER``.
+    """
     project = pyproject()["project"]
     lines = list(project["dependencies"])
-    for extra in project["optional-dependencies"].values():
-        lines += extra
+    for name, extra in project["optional-dependencies"].items():
+        if not (binder and name in NOT_ON_BINDER):
+            lines += extra
     requirements = [Requirement(line) for line in lines]
     return {r.name.lower(): r.specifier for r in requirements}
 
@@ -67,14 +76,25 @@ class TestEnvironmentsAgree:
         for name, spec in pypi_requirements().items():
             assert conda[name] == spec, f"{name}: pyproject {spec} vs environment.yml {conda[name]}"
 
+    def test_make_installs_every_extra(self) -> None:
+        """The extras left off Binder exist, and `make lab`/`make test` install every extra."""
+        extras = set(pyproject()["project"]["optional-dependencies"])
+        assert NOT_ON_BINDER <= extras
+        makefile = (ROOT / "Makefile").read_text()
+        match = re.search(r"^EXTRAS\s*:=\s*(\S+)$", makefile, flags=re.M)
+        assert match and set(match.group(1).split(",")) == extras
+
     def test_python_version(self) -> None:
-        """Both ask for the same Python."""
-        requires = pyproject()["project"]["requires-python"]
-        assert conda_requirements()["python"] == SpecifierSet(requires)
+        """Binder's one Python version is one that pyproject.toml allows."""
+        requires = SpecifierSet(pyproject()["project"]["requires-python"])
+        conda = conda_requirements()["python"]
+        pinned = re.fullmatch(r"==(\d+\.\d+)\.\*", str(conda))
+        assert pinned, f"environment.yml should pin python =X.Y, not {conda}"
+        assert requires.contains(pinned.group(1) + ".0")
 
     def test_ranges_are_bounded_below(self) -> None:
         """Every package states the oldest version the course was written for."""
-        for name, spec in pypi_requirements().items():
+        for name, spec in pypi_requirements(binder=False).items():
             assert any(s.operator == ">=" for s in spec), f"{name} has no lower bound"
 
     def test_core_versions(self) -> None:

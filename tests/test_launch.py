@@ -280,11 +280,6 @@ class TestBinderBuild:
         text = (ROOT / "postBuild").read_text()
         assert "python -m ctlib.synth --out data/synthetic --no-progress" in text
 
-    @pytest.mark.xfail(strict=True, reason=(
-        "environment.yml says `python >=3.11`; repo2docker only reads `python=X.Y` "
-        "(regex python\\s*=+\\s*([\\d.]*)), so Binder starts from its Python 3.10 base "
-        "environment and conda must upgrade it while installing environment.yml. Fix: "
-        "`python =3.11` in environment.yml (and let tests/test_environment.py accept it)."))
     def test_repo2docker_reads_the_python_version(self) -> None:
         """environment.yml names its Python the way repo2docker reads it."""
         env = yaml.safe_load((ROOT / "environment.yml").read_text())
@@ -321,9 +316,6 @@ class TestRepo2docker:
         assert "RUN ./postBuild" in log
         assert "requirements.txt" not in log
 
-    @pytest.mark.xfail(strict=True, reason=(
-        "repo2docker cannot read `python >=3.11` and builds for its default Python 3.10: "
-        "see test_repo2docker_reads_the_python_version"))
     def test_python_version(self, repo2docker_dry_run: str) -> None:
         """repo2docker builds for a Python the course supports."""
         match = re.search(r"Building conda environment for python=(\d+\.\d+)", repo2docker_dry_run)

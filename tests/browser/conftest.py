@@ -22,6 +22,7 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 import pytest
@@ -29,10 +30,6 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic",
-]
 
 
 @dataclass
@@ -114,17 +111,12 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
 
 
 @pytest.fixture(scope="session")
-def browser(lab: Lab) -> Iterator[object]:
-    """Headless Debian Chromium through Playwright, recording every request it makes."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        context = chromium.new_context(viewport={"width": 1400, "height": 1000})
-        context.on("request", lambda request: lab.requests.append(request.url))
-        yield context
-        context.close()
-        chromium.close()
+def browser(lab: Lab, chromium_browser: Any) -> Iterator[object]:
+    """A Chromium context (tests/conftest.py's browser) recording every request it makes."""
+    context = chromium_browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.on("request", lambda request: lab.requests.append(request.url))
+    yield context
+    context.close()
 
 
 def non_local(urls: list[str]) -> list[str]:
