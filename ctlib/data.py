@@ -258,8 +258,9 @@ class RsnaData(DataSet):
         Notes
         -----
         The first call reads the header of every file (header only, no pixels:
-        about 1 ms per file and process; the 752,803 training images of
-        the 2019 challenge take minutes, not hours) and keeps the result in
+        about 0.1-0.2 ms per file and process when the files are cached, more
+        when they come from disk; the 752,803 training images of the 2019
+        challenge take minutes, not hours) and keeps the result in
         :func:`cache_dir`; later calls reuse it until the image folder or the
         label file changes.
         """
