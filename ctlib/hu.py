@@ -168,7 +168,9 @@ def to_hu(
     _check_padding_option(padding)
     _check_ct_image(ds)
     stored = stored_values(ds, fix_pixel_representation=fix_pixel_representation)
-    return _modality_lut(ds, stored, padding, default_rescale, None)
+    # stored_values has already sign-extended what needed it.
+    return stored_to_hu(ds, stored, padding=padding, fix_pixel_representation=False,
+                        default_rescale=default_rescale)
 
 
 def stored_to_hu(
@@ -220,8 +222,12 @@ def stored_to_hu(
     array([[-1024.,    40.]], dtype=float32)
 
     """
-    _check_padding_option(padding)
-    _check_ct_image(ds)
+    plan = hu_plan(ds, stored.dtype, padding=padding,
+                   fix_pixel_representation=fix_pixel_representation,
+                   default_rescale=default_rescale)
+    if plan is not None:  # the usual case: slope and intercept on 16-bit integers
+        return plan.apply(stored, np.empty(stored.shape, np.float32) if out is None else out)
+    # A Modality LUT Sequence, or stored values wider than 16 bits (hu_plan checked the header).
     if fix_pixel_representation and has_wrong_pixel_representation(ds):
         stored = _sign_extend_12(stored)
     return _modality_lut(ds, stored, padding, default_rescale, out)
@@ -332,7 +338,11 @@ def _modality_lut(
     default_rescale: tuple[float, float] | None,
     out: npt.NDArray[np.float32] | None,
 ) -> npt.NDArray[np.float32]:
-    """Apply the Modality LUT in float32 (into ``out`` if given), then the padding option."""
+    """Apply the Modality LUT in float32 (into ``out`` if given), then the padding option.
+
+    For what :class:`HuPlan` does not cover: a Modality LUT Sequence, or stored values
+    wider than 16 bits.
+    """
     if "ModalityLUTSequence" in ds:
         lut = apply_modality_lut(stored, ds).astype(np.float32)
         if out is None:
@@ -342,25 +352,14 @@ def _modality_lut(
             hu[...] = lut
     else:
         slope, intercept = _rescale(ds, default_rescale)
-        if out is not None and stored.dtype.kind in "iu" and stored.dtype.itemsize <= 2:
-            # One pass instead of two: numpy casts the (at most 16-bit) integers to float32,
-            # exactly, then multiplies or adds in float32, as the lines below do.
+        hu = stored.astype(np.float32)
+        if slope != 1.0:
+            hu *= np.float32(slope)
+        if intercept != 0.0:
+            hu += np.float32(intercept)
+        if out is not None:
+            out[...] = hu
             hu = out
-            if slope != 1.0:
-                np.multiply(stored, np.float32(slope), out=hu)
-                if intercept != 0.0:
-                    hu += np.float32(intercept)
-            else:
-                np.add(stored, np.float32(intercept), out=hu)
-        else:
-            hu = stored.astype(np.float32)
-            if slope != 1.0:
-                hu *= np.float32(slope)
-            if intercept != 0.0:
-                hu += np.float32(intercept)
-            if out is not None:
-                out[...] = hu
-                hu = out
     if padding == "air":
         hu[padding_mask(ds, hu, stored=stored)] = AIR_HU
     return hu
