@@ -23,7 +23,6 @@ from pydicom import dcmread
 from pydicom.datadict import dictionary_VM, dictionary_VR, tag_for_keyword
 from pydicom.dataset import Dataset
 from pydicom.errors import InvalidDicomError
-from pydicom.filereader import data_element_generator, read_preamble
 from pydicom.multival import MultiValue
 from pydicom.tag import BaseTag
 from pydicom.uid import UID, DeflatedExplicitVRLittleEndian
@@ -32,17 +31,15 @@ from tqdm.auto import tqdm
 from ctlib.errors import ArgumentError, DicomError, brief, element_name
 from ctlib.reading import (
     _HOW_TO_CHECK,
-    _NATIVE_LITTLE_ENDIAN,
     _SPECIFIC_CHARACTER_SET,
     PIXEL_DATA_TAGS,
-    _at_pixel_data,
     _check_complete,
-    _past_file_meta,
     allow_rsna_uids,
     expected_pixel_bytes,
     not_dicom_message,
     open_file,
     pixel_length_problem,
+    raw_elements,
 )
 
 if TYPE_CHECKING:
@@ -80,7 +77,6 @@ _TEXT_VRS = frozenset({"LO", "SH"})
 
 #: "pydicom must decode this value" (see :func:`_decoded`).
 _UNDECODED: Any = object()
-_TRANSFER_SYNTAX = BaseTag(0x00020010)
 _PIXEL_DATA_BYTES = b"\xe0\x7f\x10\x00"  # (7FE0,0010) in little endian
 #: The VRs Pixel Data may have in Explicit VR (PS3.5 section 8.2; UN after some transcoding).
 _PIXEL_VRS = frozenset({b"OB", b"OW", b"UN"})
@@ -427,30 +423,20 @@ def _well_formed_values(
     / 8 bytes. ``None`` when anything is unusual: another transfer syntax, no pixel
     data, too few bytes, or a wanted value that only pydicom can decode.
     """
-    read_preamble(stream, False)
-    meta = {raw.tag: raw for raw in data_element_generator(stream, False, True,
-                                                           stop_when=_past_file_meta)}
-    syntax_element = meta.get(_TRANSFER_SYNTAX)
-    if syntax_element is None or not isinstance(syntax_element.value, bytes):
+    raw = raw_elements(stream)
+    if raw is None:
         return None
-    implicit = _NATIVE_LITTLE_ENDIAN.get(syntax_element.value.decode("ascii").strip("\x00 "))
-    if implicit is None:
-        return None
-    elements = {raw.tag: raw for raw in data_element_generator(stream, implicit, True,
-                                                               stop_when=_at_pixel_data)}
+    meta, elements, implicit = raw.meta, raw.elements, raw.implicit
     at, size = stream.tell(), os.fstat(stream.fileno()).st_size
     header = stream.read(8 if implicit else 12)
     if len(header) != (8 if implicit else 12) or header[:4] != _PIXEL_DATA_BYTES:
         return None
     if not implicit and header[4:6] not in _PIXEL_VRS:  # damaged: the full path says so
         return None
-    numbers_ = [_decoded(_element(elements, k), k, True, True) for k in _PIXEL_MODULE]
-    if any(not n or len(n) != 1 for n in numbers_[:3]) or any(n is _UNDECODED
-                                                            for n in numbers_):
+    expected = _expected_bytes([_decoded(_element(elements, k), k, True, True)
+                                for k in _PIXEL_MODULE])
+    if expected is None:
         return None
-    rows, columns, bits = (int(n[0]) for n in numbers_[:3])
-    samples, frames = (int(n[0]) if n and n[0] else 1 for n in numbers_[3:])
-    expected = (rows * columns * samples * frames * bits + 7) // 8
     declared = int.from_bytes(header[-4:], "little")
     held = size - at - len(header)
     if declared != 0xFFFFFFFF:
@@ -615,10 +601,20 @@ def _incomplete(ds: Dataset, name: str, stream: IO[bytes]) -> str | None:
 
 def _pixel_bytes(ds: Dataset, little: bool) -> int | None:
     """:func:`ctlib.reading.expected_pixel_bytes`, from the raw values when it can."""
-    numbers_ = [_raw_values(ds, k, little) for k in _PIXEL_MODULE]
-    if any(n is None or len(n) != 1 for n in numbers_[:3]):
-        return expected_pixel_bytes(ds)
-    rows, columns, bits = (int(n[0]) for n in numbers_[:3])  # type: ignore[index]
+    expected = _expected_bytes([_raw_values(ds, k, little) for k in _PIXEL_MODULE])
+    return expected if expected is not None else expected_pixel_bytes(ds)
+
+
+def _expected_bytes(numbers_: Sequence[Any]) -> int | None:
+    """Rows × Columns × Samples × Frames × BitsAllocated / 8, rounded up (PS3.3 C.7.6.3).
+
+    ``numbers_`` are the decoded values of :data:`_PIXEL_MODULE`, in its order; ``None``
+    unless the first three are one number each and none is :data:`_UNDECODED`.
+    """
+    if any(n is _UNDECODED for n in numbers_) or any(not n or len(n) != 1
+                                                     for n in numbers_[:3]):
+        return None
+    rows, columns, bits = (int(n[0]) for n in numbers_[:3])
     samples, frames = (int(n[0]) if n and n[0] else 1 for n in numbers_[3:])
     return (rows * columns * samples * frames * bits + 7) // 8
 

@@ -14,8 +14,9 @@ import os
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import pydicom
 from pydicom.dataset import Dataset, FileDataset, FileMetaDataset
@@ -33,11 +34,13 @@ from ctlib.errors import DicomError, brief, element_name, tag_name
 
 __all__ = [
     "PIXEL_DATA_TAGS",
+    "RawElements",
     "allow_rsna_uids",
     "expected_pixel_bytes",
     "not_dicom_message",
     "open_file",
     "pixel_length_problem",
+    "raw_elements",
     "read",
     "read_header",
 ]
@@ -295,22 +298,72 @@ def read_header(stream: BinaryIO) -> Dataset:
     """
     start = stream.tell()
     try:
-        preamble = read_preamble(stream, False)
-        meta = FileMetaDataset(
-            {raw.tag: raw for raw in data_element_generator(stream, False, True,
-                                                            stop_when=_past_file_meta)}
-        )
-        implicit = _NATIVE_LITTLE_ENDIAN.get(str(meta.get("TransferSyntaxUID", "")))
-        if implicit is not None:
-            elements = {raw.tag: raw for raw in data_element_generator(
-                stream, implicit, True, stop_when=_at_pixel_data)}
-            if _SPECIFIC_CHARACTER_SET not in elements:
-                return FileDataset(stream, elements, preamble=preamble, file_meta=meta,
-                                   is_implicit_VR=implicit, is_little_endian=True)
+        raw = raw_elements(stream)
+        if raw is not None and _SPECIFIC_CHARACTER_SET not in raw.elements:
+            return FileDataset(stream, raw.elements, preamble=raw.preamble,
+                               file_meta=FileMetaDataset(raw.meta),
+                               is_implicit_VR=raw.implicit, is_little_endian=True)
     except Exception:  # noqa: BLE001, S110 - dcmread below reads or reports it
         pass
     stream.seek(start)
     return pydicom.dcmread(stream, stop_before_pixels=True)
+
+
+@dataclass(frozen=True)
+class RawElements:
+    """A native little-endian Part-10 file's elements as pydicom reads them, unconverted."""
+
+    preamble: bytes | None
+    meta: dict[BaseTag, Any]  #: the file meta group (0002,xxxx)
+    elements: dict[BaseTag, Any]  #: the data set, up to (7FE0,0010) Pixel Data
+    implicit: bool  #: Implicit VR Little Endian (else Explicit)
+
+
+def raw_elements(stream: BinaryIO) -> RawElements | None:
+    """Collect a file's raw elements with pydicom's element generator, without a Dataset.
+
+    The preamble and ``DICM`` (PS3.10 section 7.1), the file meta group in Explicit VR
+    Little Endian, then the data set up to Pixel Data, where the stream is left. Used by
+    :func:`read_header` and :func:`ctlib.metadata_table`, whose values are decoded only
+    when asked for.
+
+    Parameters
+    ----------
+    stream : binary file object
+        At the start of the file.
+
+    Returns
+    -------
+    RawElements or None
+        ``None`` if the transfer syntax is not Explicit or Implicit VR Little Endian (or
+        is missing): read such a file with ``dcmread``.
+
+    Raises
+    ------
+    Exception
+        What pydicom's reader raises for a file it cannot parse (e.g. no ``DICM``).
+
+    Examples
+    --------
+    >>> from ctlib.data import open_data
+    >>> with open(open_data("sample").files()[0], "rb") as stream:
+    ...     raw = raw_elements(stream)
+    ...     at_pixels = stream.read(4) == b"\\xe0\\x7f\\x10\\x00"
+    >>> raw.implicit, 0x00280010 in raw.elements, at_pixels
+    (False, True, True)
+    """
+    preamble = read_preamble(stream, False)
+    meta = {raw.tag: raw for raw in data_element_generator(stream, False, True,
+                                                           stop_when=_past_file_meta)}
+    syntax = meta.get(_TRANSFER_SYNTAX)
+    if syntax is None or not isinstance(syntax.value, bytes):
+        return None
+    implicit = _NATIVE_LITTLE_ENDIAN.get(syntax.value.decode("ascii", "replace").strip("\x00 "))
+    if implicit is None:
+        return None
+    elements = {raw.tag: raw for raw in data_element_generator(stream, implicit, True,
+                                                               stop_when=_at_pixel_data)}
+    return RawElements(preamble, meta, elements, implicit)
 
 
 #: Transfer syntaxes :func:`read_header` reads itself, and whether they are implicit VR.
@@ -318,6 +371,7 @@ _NATIVE_LITTLE_ENDIAN: dict[str, bool] = {
     str(ExplicitVRLittleEndian): False, str(ImplicitVRLittleEndian): True,
 }
 _SPECIFIC_CHARACTER_SET = BaseTag(0x00080005)
+_TRANSFER_SYNTAX = BaseTag(0x00020010)
 
 
 def _past_file_meta(tag: BaseTag, vr: str | None, length: int) -> bool:
