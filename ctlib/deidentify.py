@@ -22,7 +22,7 @@ import hmac
 import os
 import secrets
 from collections.abc import Iterable
-from typing import Final, Literal
+from typing import TYPE_CHECKING, Final, Literal
 
 from pydicom.dataelem import DataElement, empty_value_for_VR
 from pydicom.dataset import Dataset, FileDataset, FileMetaDataset
@@ -32,7 +32,10 @@ from pydicom.uid import generate_uid
 from ctlib.errors import ArgumentError, HeaderError, element_name, source_name
 from ctlib.reading import allow_rsna_uids, read
 
-__all__ = ["ACTIONS", "BASIC_PROFILE", "METHOD", "deidentify"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["ACTIONS", "BASIC_PROFILE", "METHOD", "before_after", "deidentify", "profile_table"]
 
 #: The action codes of PS3.15 Table E.1-1 that :func:`deidentify` uses.
 Action = Literal["D", "Z", "X", "U"]
@@ -325,6 +328,83 @@ def deidentify(
         new.filename = None  # it comes from no file
         new.timestamp = None
     return new
+
+
+def profile_table(examples: int = 2) -> pd.DataFrame:
+    """The actions of :data:`BASIC_PROFILE`: what each means, how many elements, examples.
+
+    Parameters
+    ----------
+    examples : int, optional
+        How many keywords to name per action.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``action`` (D, Z, X, U); columns ``meaning``, ``elements``, ``for example``.
+
+    Examples
+    --------
+    >>> table = profile_table()
+    >>> int(table["elements"].sum()) == len(BASIC_PROFILE)
+    True
+    """
+    import pandas as pd
+
+    rows = []
+    for action, meaning in ACTIONS.items():
+        keywords = [k for k, a in BASIC_PROFILE.items() if a == action]
+        rows.append({"action": action, "meaning": meaning, "elements": len(keywords),
+                     "for example": ", ".join(keywords[:examples]) + ", …"})
+    return pd.DataFrame(rows).set_index("action")
+
+
+def before_after(
+    before: Dataset, after: Dataset, elements: Iterable[str | int], *, width: int = 30
+) -> pd.DataFrame:
+    """Two data sets side by side, element by element: what de-identification changed.
+
+    Parameters
+    ----------
+    before, after : pydicom.dataset.Dataset
+    elements : iterable of str or int
+        Keywords, or tags (e.g. ``0x00291010`` for a private element).
+    width : int, optional
+        Longer values (UIDs) are cut to this many characters, with "…".
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index: keyword (or "(gggg,eeee) private"); columns ``before`` and ``after``,
+        where "(empty)" is an element without a value, "(absent)" one that ``before``
+        lacks and "(removed)" one that ``after`` lacks.
+
+    Examples
+    --------
+    >>> from pydicom import Dataset
+    >>> old, new = Dataset(), Dataset()
+    >>> old.PatientName, new.PatientName = "Doe^Jane", ""
+    >>> new.PatientIdentityRemoved = "YES"
+    >>> before_after(old, new, ["PatientName", "PatientIdentityRemoved"]).to_dict("index")
+    {'PatientName': {'before': 'Doe^Jane', 'after': '(empty)'}, \
+'PatientIdentityRemoved': {'before': '(absent)', 'after': 'YES'}}
+    """
+    import pandas as pd
+
+    def shown(data: Dataset, element: str | int, missing: str) -> str:
+        if element not in data:
+            return missing
+        text = str(data[element].value) or "(empty)"
+        return text if len(text) <= width else text[: width - 1] + "…"
+
+    wanted = list(elements)
+    with allow_rsna_uids():
+        return pd.DataFrame(
+            {"before": [shown(before, e, "(absent)") for e in wanted],
+             "after": [shown(after, e, "(removed)") for e in wanted]},
+            index=[e if isinstance(e, str) else f"({e >> 16:04X},{e & 0xFFFF:04X}) private"
+                   for e in wanted],
+        )
 
 
 def _dataset(ds: object) -> Dataset:

@@ -385,3 +385,37 @@ class TestErrors:
             ctlib.deidentify(ds)
         ds.BurnedInAnnotation = "NO"
         assert ctlib.deidentify(ds).BurnedInAnnotation == "NO"
+
+
+class TestTables:
+    """The tables notebook 01 shows: the profile by action, and a before/after comparison."""
+
+    def test_profile_table_counts_every_element(self) -> None:
+        """One row per action; the counts add up to the profile; examples are its keywords."""
+        from ctlib.deidentify import ACTIONS, BASIC_PROFILE, profile_table
+
+        table = profile_table(examples=1)
+        assert list(table.index) == list(ACTIONS)
+        for action, row in table.iterrows():
+            assert row["elements"] == sum(a == action for a in BASIC_PROFILE.values())
+            assert BASIC_PROFILE[row["for example"].removesuffix(", …")] == action
+
+    def test_before_after_marks_and_cuts(self) -> None:
+        """Empty, absent and removed are told apart; private tags are labelled; long values cut."""
+        from pydicom import Dataset
+
+        from ctlib.deidentify import before_after
+
+        old, new = Dataset(), Dataset()
+        old.PatientName, new.PatientName = "Doe^Jane", ""
+        old.StudyInstanceUID = new.StudyInstanceUID = "1.2.826.0.1.3680043.8.498.1234567890123"
+        old.add_new(0x00291010, "LO", "Doe^Jane")
+        new.PatientIdentityRemoved = "YES"
+        table = before_after(old, new, ["PatientName", "StudyInstanceUID", 0x00291010,
+                                        "PatientIdentityRemoved"], width=10)
+        assert table.to_dict("index") == {
+            "PatientName": {"before": "Doe^Jane", "after": "(empty)"},
+            "StudyInstanceUID": {"before": "1.2.826.0…", "after": "1.2.826.0…"},
+            "(0029,1010) private": {"before": "Doe^Jane", "after": "(removed)"},
+            "PatientIdentityRemoved": {"before": "(absent)", "after": "YES"},
+        }
