@@ -28,7 +28,6 @@ import numpy as np
 import numpy.typing as npt
 from pydicom.dataset import Dataset
 from pydicom.valuerep import DSfloat
-from scipy import ndimage
 
 from ctlib.errors import CtlibError, SeriesWarning, element_name
 from ctlib.hu import AIR_HU
@@ -370,6 +369,8 @@ def untilt(volume: Volume) -> Volume:
             f"the volume has {volume.hu.shape[0]} slices but {len(volume.positions)} "
             "positions: untilt needs the position of every slice."
         )
+    from scipy import ndimage  # here, not at import: `import ctlib` stays light
+
     row_dir, col_dir = volume.orientation[:3], volume.orientation[3:]
     normal = volume.normal / np.linalg.norm(volume.normal) + 0.0
     _, row_mm, col_mm = volume.spacing

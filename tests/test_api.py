@@ -56,3 +56,15 @@ def test_error_hierarchy() -> None:
             assert issubclass(cls, ctlib.CtlibError), name
     assert issubclass(ctlib.HeaderError, ctlib.DicomError)
     assert issubclass(ctlib.ArgumentError, ValueError)
+
+
+def test_import_is_light() -> None:
+    """`import ctlib` loads none of the heavy libraries; the functions that need them do."""
+    import subprocess
+    import sys
+
+    heavy = ("pandas", "matplotlib", "ipywidgets", "scipy", "nilearn", "skimage")
+    code = f"import sys, ctlib; print([m for m in {heavy!r} if m in sys.modules])"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.strip() == "[]"
