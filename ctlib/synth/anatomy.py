@@ -1,193 +1,361 @@
-"""A head model on a 1 mm grid, built from the MNI152 2009a tissue maps.
+"""One patient's head at 1 mm: HU and tissue codes, built from the shared fields.
 
-The grey- and white-matter probability maps of the ICBM 2009a non-linear
-symmetric template ship inside the ``nilearn`` wheel, so they load with no
-network. They give a real brain's shape; everything around it (extra-axial
-CSF, skull tables and diploë, skull base, scalp and its fat layer) is built
-here from distances to the brain's closed outline.
+:func:`base_head` computes, once per process, everything that does not
+change between patients (brain, skull, dura fields: see :mod:`~ctlib.synth.brain`,
+:mod:`~ctlib.synth.skull`, :mod:`~ctlib.synth.dura`). :func:`build_head` turns
+it into one patient, with a :class:`HeadShape` that sets what differs between
+people and scanners: age (sulcal and ventricular width, extra-axial CSF, white
+matter), skull and scalp thickness, bone density, mastoid pneumatisation,
+calcifications, and the scanner's grey/white levels.
 
-Arrays are indexed ``[i, j, k]`` on the template's 1 mm grid, whose world
-coordinates are RAS millimetres: ``x = i - 98`` (to the right),
-``y = j - 134`` (anterior), ``z = k - 72`` (superior).
+The head is kept in two parts, because a mass moves the brain but not the
+skull (see :mod:`ctlib.synth.lesions`): ``hu_intra`` holds what lies inside
+the intracranial volume (brain, CSF), ``hu_extra`` what lies outside (bone,
+scalp, face, air); ``icv`` is the partial-volume fraction that blends them, so
+the inner table's edge is smooth. The dura and venous sinuses, fixed to the
+skull, are overlays (``dura``) applied after the brain has moved.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 from scipy import ndimage as ndi
-from skimage.morphology import convex_hull_image
 
+from ctlib.synth.brain import BrainFields, brain_fields, mm_axes, sulcal_csf
+from ctlib.synth.dura import DuraFields, dura_fields
+from ctlib.synth.shapes import Painter, coverage, ellipsoid, tube
+from ctlib.synth.skull import SkullFields, skull_fields
+from ctlib.synth.skullbase import BaseShape, paint_ears, paint_skull_base
+from ctlib.synth.template import ORIGIN, ct_template, mni_maps
 from ctlib.synth.tissues import HU, Tissue
 
-__all__ = ["BaseHead", "Head", "HeadShape", "base_head", "build_head", "ORIGIN"]
+__all__ = ["BaseHead", "Head", "HeadShape", "base_head", "build_head", "ORIGIN", "smooth_noise"]
 
-#: Voxel index of the RAS origin (0, 0, 0) mm on the template grid.
-ORIGIN = np.array([98.0, 134.0, 72.0])
-_PAD_BELOW = 24  # voxels added under the template so the skull base is not cut off
-
-Bool3 = npt.NDArray[np.bool_]
 Float3 = npt.NDArray[np.float32]
+_BASE_BOX = (slice(18, 180), slice(60, 233), slice(0, 66))  # z < -6 mm: skull base and face
 
 
 @dataclass(frozen=True)
 class BaseHead:
     """The shared 1 mm model every series starts from (computed once per process)."""
 
-    gray: Float3  #: grey-matter probability
-    white: Float3  #: white-matter probability
-    icv: Bool3  #: intracranial volume (inside the inner table)
-    depth: Float3  #: mm from the inner table, inside the ICV (0 outside)
-    outside: Float3  #: mm from the inner table, outside the ICV (0 inside)
-    outside_core: Float3  #: mm from the ICV or the skull base, outside both
-    ventricle_distance: Float3  #: signed mm to the ventricle surface (< 0 inside)
-    base_region: Bool3  #: below and between the brain's lobes: the skull base
+    brain: BrainFields
+    skull: SkullFields
+    dura: DuraFields
     origin: npt.NDArray[np.float64]  #: voxel index of RAS (0, 0, 0)
+    textures: dict[float, Float3] = field(default_factory=dict, repr=False)  #: periodic noise
+    #: Flat indices of the voxels between brain and air (skull, scalp, face), and their (i, j, k).
+    shell: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64), repr=False)
+    shell_ijk: tuple[npt.NDArray[np.int32], ...] = field(default=(), repr=False)
 
+    def texture_at(self, sigma: float, rng: np.random.Generator) -> Float3:
+        """Like :meth:`texture`, on the shell's voxels only (flat)."""
+        source = self.textures[sigma]
+        shift = rng.integers(0, source.shape, size=3)
+        i, j, k = ((c + int(s)) % n for c, s, n in zip(self.shell_ijk, shift, source.shape,
+                                                         strict=True))
+        return np.asarray(source[i, j, k], dtype=np.float32)
 
-@dataclass(frozen=True)
-class HeadShape:
-    """Per-series anatomical variation."""
+    def texture(self, sigma: float, shape: tuple[int, ...], rng: np.random.Generator) -> Float3:
+        """Smooth unit noise of ``shape`` cut at random from a periodic field of scale ``sigma``.
 
-    inner_table_mm: float = 1.8
-    diploe_mm: float = 3.0
-    outer_table_mm: float = 1.8
-    scalp_mm: float = 5.0
-    fat_mm: float = 2.0
-    ventricle_mm: float = 0.0  #: grow (> 0) or shrink (< 0) the ventricles
+        Rolling a periodic field is seamless and costs nothing, so every series
+        and lesion gets its own texture without filtering a new volume.
+        """
+        source = self.textures[sigma]
+        shift = [int(v) for v in rng.integers(0, source.shape, size=3)]
+        rolled = np.roll(source, shift, axis=(0, 1, 2))
+        if rng.random() < 0.5:
+            rolled = rolled[::-1]
+        return np.ascontiguousarray(rolled[tuple(slice(0, n) for n in shape)])
 
-
-@dataclass
-class Head:
-    """A series' head at 1 mm: HU inside and outside the inner table, and tissue codes."""
-
-    hu_intra: Float3
-    hu_extra: Float3
-    tissue_intra: npt.NDArray[np.uint8]
-    tissue_extra: npt.NDArray[np.uint8]
-    base: BaseHead
-    shape: HeadShape
-
-    def mm_to_index(self, points: npt.ArrayLike) -> npt.NDArray[np.float64]:
-        """RAS mm → voxel index (last axis of ``points`` is x, y, z)."""
-        return np.asarray(points, dtype=np.float64) + self.base.origin
+    @property
+    def shape(self) -> tuple[int, int, int]:
+        """The grid's shape."""
+        return self.brain.gray.shape  # type: ignore[return-value]
 
 
 @lru_cache(maxsize=1)
 def base_head() -> BaseHead:
-    """Build the shared model from the templates (about 10 s, cached per process).
+    """Build the shared model from the templates (about 30 s, cached per process).
 
     Returns
     -------
     BaseHead
     """
-    from nilearn import datasets  # heavy import, only when data is generated
-
-    def load(image: object) -> Float3:
-        data = np.asarray(image.dataobj, dtype=np.float32)  # type: ignore[attr-defined]
-        return np.pad(data, ((0, 0), (0, 0), (_PAD_BELOW, 0)))
-
-    gray = load(datasets.load_mni152_gm_template(resolution=1))
-    white = load(datasets.load_mni152_wm_template(resolution=1))
-    brain = load(datasets.load_mni152_brain_mask(resolution=1)) > 0.5
-    origin = ORIGIN + np.array([0.0, 0.0, _PAD_BELOW])
-
-    # The inner table follows the brain with the sulci closed: dilate, then erode, 7 mm.
-    icv = _closing(brain, 7.0)
-    icv = ndi.binary_fill_holes(icv | brain)
-    for k in range(icv.shape[2]):  # cisterns open to the foramen magnum are holes in 2-D only
-        icv[:, :, k] = ndi.binary_fill_holes(icv[:, :, k])
-    icv = ndi.binary_dilation(icv, iterations=1)  # a thin CSF layer over the convexity
-    depth = ndi.distance_transform_edt(icv).astype(np.float32)
-    outside = ndi.distance_transform_edt(~icv).astype(np.float32)
-
-    # The skull base fills the space between temporal lobes, brain stem and cerebellum:
-    # low in the head, each axial section of the ICV is closed to its convex hull.
-    z_mm = np.arange(icv.shape[2]) - origin[2]
-    base_region = np.zeros_like(icv)
-    for layer in np.flatnonzero((z_mm < -5) & icv.any(axis=(0, 1))):
-        hull = convex_hull_image(icv[:, :, layer])  # type: ignore[no-untyped-call]
-        base_region[:, :, layer] = hull & ~icv[:, :, layer]
-    core = ndi.distance_transform_edt(~(icv | base_region)).astype(np.float32)
-    ventricles = _ventricles(gray, white, icv, depth, origin)
-    inside = ndi.distance_transform_edt(ventricles)
-    outside_v = ndi.distance_transform_edt(~ventricles)
-    ventricle_distance = (outside_v - inside).astype(np.float32)
-    return BaseHead(gray, white, icv, depth, outside, core, ventricle_distance, base_region, origin)
+    maps = mni_maps()
+    brain = brain_fields(maps)
+    skull = skull_fields(maps, ct_template())
+    dura = dura_fields(maps, brain, skull.icv_depth)
+    rng = np.random.default_rng(20260101)
+    textures = {}
+    for sigma in (1.0, 2.2, 6.0):
+        white = rng.standard_normal(brain.gray.shape, dtype=np.float32)
+        smooth = ndi.gaussian_filter(white, sigma, mode="wrap")
+        textures[sigma] = (smooth / smooth.std()).astype(np.float32)
+    near = (skull.icv_depth < 4.5) & (skull.head_sdf > -4.0)
+    shell = np.flatnonzero(near.ravel())
+    ijk = tuple(c.astype(np.int32) for c in np.unravel_index(shell, near.shape))
+    return BaseHead(brain, skull, dura, ORIGIN.copy(), textures, shell, ijk)
 
 
-def _closing(mask: Bool3, radius: float) -> Bool3:
-    """Morphological closing with a ball of ``radius`` voxels, via two distance maps."""
-    dilated = ndi.distance_transform_edt(~mask) <= radius
-    return np.asarray(ndi.distance_transform_edt(dilated) > radius)
+@dataclass(frozen=True)
+class HeadShape:
+    """What differs between patients and scanners."""
+
+    age: float = 0.4  #: 0 young adult … 1 old: sulci, ventricles, extra-axial CSF, white matter
+    ventricle_mm: float = 0.0  #: grow (> 0) or shrink (< 0) the ventricles beyond age's effect
+    hydrocephalus: float = 0.0  #: 0–1: temporal horns and third ventricle dilate, sulci efface
+    skull_scale: float = 1.0  #: vault thickness relative to the template's
+    inner_table_mm: float = 1.6
+    outer_table_mm: float = 1.8
+    bone_hu: float = HU["bone"]  #: cortical bone density of this patient
+    diploe_hu: float = HU["diploe"]
+    suture_open: float = 0.6  #: 0 fused … 1 open sutures
+    skin_mm: float = 1.6
+    fat_mm: float = 3.0  #: subcutaneous fat over the vault
+    gray_hu: float = HU["gray"]
+    white_hu: float = HU["white"]
+    csf_hu: float = HU["csf"]
+    base: BaseShape = field(default_factory=BaseShape)
+    seed: int = 0  #: for the textures (bone, sutures, fat)
 
 
-def _ventricles(
-    gray: Float3, white: Float3, icv: Bool3, depth: Float3, origin: npt.NDArray[np.float64]
-) -> Bool3:
-    """Lateral, third and fourth ventricles: deep CSF inside anatomical boxes."""
-    csf = (1.0 - gray - white > 0.5) & icv & (depth > 10.0)
-    x, y, z = np.meshgrid(
-        *(np.arange(n) - o for n, o in zip(icv.shape, origin, strict=True)), indexing="ij"
-    )
-    supratentorial = (z > -5) & (z < 32) & (y > -45) & (y < 32) & (np.abs(x) < 28)
-    fissure = (np.abs(x) < 3) & ((y > 18) | (z > 26))
-    fourth = (z > -55) & (z < -22) & (y > -50) & (y < -28) & (np.abs(x) < 12)
-    candidates = csf & ((supratentorial & ~fissure) | fourth)
-    labels, count = ndi.label(candidates)
-    sizes = ndi.sum(candidates, labels, np.arange(1, count + 1))
-    return np.isin(labels, 1 + np.flatnonzero(sizes >= 150))
+@dataclass
+class Head:
+    """A patient's head at 1 mm, in the two parts a mass effect treats differently."""
+
+    hu_intra: Float3  #: inside the intracranial volume: brain and CSF
+    tissue_intra: npt.NDArray[np.uint8]
+    hu_extra: Float3  #: outside it: bone, scalp, face, air
+    tissue_extra: npt.NDArray[np.uint8]
+    icv: Float3  #: 0–1, the intracranial volume with its partial-volume edge
+    dura: Float3  #: 0–1, falx and tentorium
+    sinus: Float3  #: 0–1, venous sinuses
+    sinus_hu: float
+    base: BaseHead
+    shape: HeadShape
+    _icv_depth: Float3 | None = field(default=None, repr=False)
+
+    def mm_to_index(self, points: npt.ArrayLike) -> npt.NDArray[np.float64]:
+        """RAS mm → voxel index (last axis of ``points`` is x, y, z)."""
+        return np.asarray(points, dtype=np.float64) + self.base.origin
+
+    def icv_depth(self) -> Float3:
+        """Signed mm to this patient's inner table (> 0 inside)."""
+        if self._icv_depth is None:
+            self._icv_depth = _icv_sdf(self.base.skull, self.shape)
+        return self._icv_depth
+
+
+def smooth_noise(shape: tuple[int, ...], sigma: float, rng: np.random.Generator) -> Float3:
+    """Gaussian-filtered noise with unit standard deviation (deterministic given ``rng``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> n = smooth_noise((64, 64), 3.0, np.random.default_rng(0))
+    >>> round(float(n.std()), 2)
+    1.0
+    """
+    coarse = max(1, int(sigma // 2))
+    small = tuple(max(2, -(-n // coarse)) for n in shape)
+    field_ = ndi.gaussian_filter(rng.standard_normal(small, dtype=np.float32), sigma / coarse)
+    if coarse > 1:
+        field_ = ndi.zoom(field_, [n / s for n, s in zip(shape, small, strict=True)], order=1)
+        field_ = field_[tuple(slice(0, n) for n in shape)]
+    field_ -= field_.mean()
+    return (field_ / (field_.std() or 1.0)).astype(np.float32)
+
+
+def _icv_sdf(skull: SkullFields, shape: HeadShape) -> Float3:
+    grow = 2.2 * shape.age
+    return (skull.icv_depth - skull.icv_out + grow).astype(np.float32)
 
 
 def build_head(shape: HeadShape = HeadShape()) -> Head:
-    """Turn the shared model into one head: HU and tissue codes at 1 mm.
+    """Turn the shared model into one patient's head: HU and tissue codes at 1 mm.
 
     Parameters
     ----------
     shape : HeadShape
-        Skull and scalp thickness, ventricle size.
 
     Returns
     -------
     Head
-        ``hu_intra`` holds brain and CSF (used inside the ICV), ``hu_extra`` the
-        skull, scalp and air (used outside it).
     """
     base = base_head()
-    gray, white = base.gray, base.white
-    ventricles = base.ventricle_distance < shape.ventricle_mm
-    # Larger ventricles push tissue aside: inside them the tissue becomes CSF.
-    gray = np.where(ventricles, 0.0, gray).astype(np.float32)
-    white = np.where(ventricles, 0.0, white).astype(np.float32)
-    csf = np.clip(1.0 - gray - white, 0.0, 1.0)
-    hu_intra = (HU["gray"] * gray + HU["white"] * white + HU["csf"] * csf).astype(np.float32)
+    rng = np.random.default_rng(shape.seed)
+    hu_intra, tissue_intra = _brain(base.brain, base, shape, rng)
+    icv_sdf = _icv_sdf(base.skull, shape)
+    icv = coverage(icv_sdf)
+    hu_extra, tissue_extra = _outside(base, shape, icv_sdf, rng)
+    dura = coverage(base.dura.falx) + coverage(base.dura.tentorium)
+    dura = np.clip(dura, 0.0, 1.0) * np.clip(icv_sdf, 0.0, 1.0)
+    sinus = coverage(base.dura.sinus) * np.clip(icv_sdf + 0.5, 0.0, 1.0)
+    return Head(hu_intra, tissue_intra, hu_extra, tissue_extra, icv, dura.astype(np.float32),
+                sinus.astype(np.float32), HU["venous_blood"], base, shape)
 
-    tissue_intra = np.full(gray.shape, Tissue.CSF, dtype=np.uint8)
-    tissue_intra[(gray >= white) & (gray > csf)] = Tissue.GRAY
-    tissue_intra[(white > gray) & (white > csf)] = Tissue.WHITE
-    tissue_intra[ventricles] = Tissue.VENTRICLE
 
-    d = base.outside
-    skull = shape.inner_table_mm + shape.diploe_mm + shape.outer_table_mm
-    # Distance outward from the skull's outer surface, over the vault and the skull base.
-    d_scalp = np.minimum(d - skull, base.outside_core)
-    hu_extra = np.full(d.shape, HU["air"], dtype=np.float32)
-    tissue_extra = np.full(d.shape, Tissue.AIR, dtype=np.uint8)
-    galea, fat_end = 1.5, 1.5 + shape.fat_mm
-    skin_end = max(shape.scalp_mm, fat_end + 1.0)
-    layers = [  # (region, HU, tissue), painted from the outside in
-        (d_scalp <= skin_end, HU["scalp"], Tissue.SCALP),  # skin
-        (d_scalp <= fat_end, HU["fat"], Tissue.FAT),
-        (d_scalp <= galea, HU["scalp"], Tissue.SCALP),  # galea and periosteum
-        (base.base_region, HU["skull_base"], Tissue.BONE),
-        (d <= skull, HU["bone"], Tissue.BONE),  # outer table
-        (d <= shape.inner_table_mm + shape.diploe_mm, HU["diploe"], Tissue.DIPLOE),
-        (d <= shape.inner_table_mm, HU["bone"], Tissue.BONE),  # inner table
-    ]
-    for region, value, code in layers:
-        hu_extra[region] = value
-        tissue_extra[region] = code
-    return Head(hu_intra, hu_extra, tissue_intra, tissue_extra, base, shape)
+def _brain(
+    brain: BrainFields, base: BaseHead, shape: HeadShape, rng: np.random.Generator
+) -> tuple[Float3, npt.NDArray[np.uint8]]:
+    """Brain, CSF and ventricles: HU and tissue codes inside the intracranial volume."""
+    x, y, z = mm_axes(base.shape)
+    effacement = 0.6 * shape.hydrocephalus
+    sulci = sulcal_csf(brain, width=max(0.0, 0.15 + 0.8 * shape.age - effacement))
+    grow = shape.ventricle_mm + 2.5 * shape.age ** 1.5
+    temporal = (np.abs(x) > 18) & (z < -2)
+    grow_map = grow + shape.hydrocephalus * np.where(temporal, 3.5, 2.0)
+    ventricles = coverage(grow_map - brain.ventricle_sdf)
+    gray, white = brain.gray, brain.white
+    tissue = gray + white
+    csf = np.maximum(np.maximum(np.clip(1.0 - tissue, 0.0, 1.0), sulci), ventricles)
+    # Where CSF grew (sulci, ventricles), tissue gives way in proportion.
+    keep = (1.0 - csf) / np.maximum(tissue, 1e-3)
+    gray_f = np.clip(gray * keep, 0.0, 1.0)
+    white_f = np.clip(white * keep, 0.0, 1.0)
+    deep = brain.deep_gray
+    gray_hu = np.where(deep, shape.gray_hu - 1.5, shape.gray_hu).astype(np.float32)
+    # White matter: slightly darker round the ventricles with age (small-vessel change).
+    white_hu = shape.white_hu - 4.0 * shape.age**2 * np.exp(
+        -np.clip(brain.ventricle_sdf, 0, None) / 7.0
+    )
+    hu = gray_hu * gray_f + white_hu * white_f + shape.csf_hu * csf
+    hu = hu.astype(np.float32)
+    tissue_code = np.full(base.shape, Tissue.CSF, dtype=np.uint8)
+    tissue_code[(gray_f >= white_f) & (gray_f > csf)] = Tissue.GRAY
+    tissue_code[(white_f > gray_f) & (white_f > csf)] = Tissue.WHITE
+    tissue_code[(tissue_code == Tissue.GRAY) & deep] = Tissue.DEEP_GRAY
+    tissue_code[ventricles >= 0.5] = Tissue.VENTRICLE
+    _vessels(hu, tissue_code, (x, y, z), csf)
+    return hu, tissue_code
+
+
+def _vessels(
+    hu: Float3, tissue: npt.NDArray[np.uint8], p: tuple[Float3, Float3, Float3], csf: Float3
+) -> None:
+    """Basilar and middle cerebral arteries, slightly dense in their cisterns."""
+    box = (slice(40, 158), slice(110, 160), slice(14, 62))
+    sub = (p[0][box[0]], p[1][:, box[1]], p[2][:, :, box[2]])
+    shapes = [tube(sub, (0, -24, -50), (0, -18, -22), 1.6)]
+    for side in (1, -1):
+        shapes.append(tube(sub, (side * 4, -6, -16), (side * 16, 2, -16), 1.3))
+        shapes.append(tube(sub, (side * 16, 2, -16), (side * 38, 6, -10), 1.1))
+    vessel = np.zeros(hu[box].shape, dtype=np.float32)
+    for s in shapes:
+        vessel = np.maximum(vessel, coverage(s))
+    vessel *= csf[box] > 0.5  # only where they run through CSF
+    target = hu[box]
+    target += vessel * (HU["vessel"] - target)
+    tissue[box][vessel >= 0.5] = Tissue.VESSEL
+
+
+def _outside(
+    base: BaseHead, shape: HeadShape, icv_sdf: Float3, rng: np.random.Generator
+) -> tuple[Float3, npt.NDArray[np.uint8]]:
+    """Skull, scalp, skull base and face: HU and tissue codes outside the ICV.
+
+    Only the shell between the brain and the air can hold these, so they are
+    computed on its voxels alone (:attr:`BaseHead.shell`) and scattered back.
+    """
+    skull = base.skull
+    grid = base.shape
+    idx = base.shell
+
+    def at(volume: npt.NDArray[Any]) -> npt.NDArray[Any]:
+        return volume.ravel()[idx]
+
+    icv_s = at(icv_sdf)
+    out = np.maximum(-icv_s, 0.0)
+    thick = at(skull.thickness) * shape.skull_scale
+    ti = np.minimum(shape.inner_table_mm, 0.4 * thick)
+    to = np.minimum(shape.outer_table_mm, 0.4 * thick)
+    vault = coverage(thick - out) * (1.0 - coverage(icv_s))
+    inner = coverage(ti - out) * vault
+    outer = (vault - coverage(thick - to - out)).clip(0.0, 1.0)
+    diploe = np.clip(vault - inner - outer, 0.0, 1.0)
+
+    # Cortical bone is heterogeneous (1000-2000+ HU); diploë is trabecular, with venous lakes.
+    coarse = base.texture_at(6.0, rng)
+    fine = base.texture_at(1.0, rng)  # one fine texture serves the tables and the diploë
+    table_hu = np.clip(shape.bone_hu * (1.0 + 0.16 * coarse) + 180.0 * fine, 900.0, 2300.0)
+    diploe_hu = np.clip(shape.diploe_hu * (1.0 + 0.18 * coarse) - 260.0 * fine, 150.0, 1300.0)
+
+    head_s = at(skull.head_sdf) + 1.2 * shape.age
+    fat_mm = shape.fat_mm * np.clip(1.0 + 0.35 * base.texture_at(6.0, rng), 0.3, 2.0)
+    skin = 1.0 - coverage(head_s - shape.skin_mm)
+    fat = coverage(head_s - shape.skin_mm) * (1.0 - coverage(head_s - shape.skin_mm - fat_mm))
+    soft_hu = skin * HU["skin"] + fat * HU["fat"] + (1.0 - skin - fat) * HU["muscle"]
+
+    bone = np.clip(inner + outer + diploe, 0.0, 1.0)
+    bone_hu = (inner + outer) * table_hu + diploe * diploe_hu
+    # Sutures: a thin lucent zig-zag line through the tables (partly fused in adults).
+    zig = at(skull.suture) - 1.1 * np.abs(base.texture_at(1.0, rng))
+    suture = coverage(0.45 - zig) * shape.suture_open * bone * (at(skull.bone_id) != 0)
+    bone_hu = bone_hu * (1.0 - suture) + suture * HU["suture"] * bone
+    hu_s = bone_hu + (1.0 - bone) * soft_hu
+    cover = coverage(head_s)
+    hu_s = (cover * hu_s + (1.0 - cover) * HU["air"]).astype(np.float32)
+    tissue_s = np.full(idx.shape, Tissue.AIR, dtype=np.uint8)
+    tissue_s[head_s >= 0] = Tissue.SCALP
+    tissue_s[(fat >= 0.5) & (head_s >= 0)] = Tissue.FAT
+    tissue_s[diploe >= 0.5] = Tissue.DIPLOE
+    tissue_s[(inner + outer) >= 0.5] = Tissue.BONE
+    tissue_s[(suture >= 0.3) & (bone >= 0.5)] = Tissue.SUTURE
+
+    # Off the shell: deep inside the ICV (never seen, the brain covers it) or air.
+    deep = skull.icv_depth > 0
+    hu = np.where(deep, np.float32(shape.bone_hu), np.float32(HU["air"])).astype(np.float32)
+    tissue = np.where(deep, np.uint8(Tissue.BONE), np.uint8(Tissue.AIR)).astype(np.uint8)
+    hu.ravel()[idx] = hu_s
+    tissue.ravel()[idx] = tissue_s
+    head_sdf = skull.head_sdf + np.float32(1.2 * shape.age)
+
+    # Skull base and face, in their box, outside the ICV and inside the head.
+    box = _BASE_BOX
+    x, y, z = mm_axes(grid)
+    p = (x[box[0]], y[:, box[1]], z[:, :, box[2]])
+    allowed = (1.0 - coverage(icv_sdf[box] + 0.5)) * coverage(head_sdf[box] + 0.5)
+    painter = Painter(hu[box].copy(), tissue[box].copy(), allowed.astype(np.float32))
+    painter.paint(skull.base_bone[box], shape.bone_hu * 0.95, Tissue.BONE)
+    painter.paint(skull.base_bone[box] - 1.5, HU["cancellous"], Tissue.DIPLOE)
+    paint_skull_base(painter, p, rng, shape.base, head_sdf=head_sdf[box])
+    painter.paint(skull.cavity[box], HU["air"], Tissue.SINUS_AIR)
+    hu[box] = painter.hu
+    tissue[box] = painter.tissue
+    ears = (slice(0, grid[0]), slice(80, 130), slice(0, 75))
+    p = (x[ears[0]], y[:, ears[1]], z[:, :, ears[2]])
+    outside = (1.0 - coverage(head_sdf[ears] + 0.5)).astype(np.float32)
+    painter = Painter(hu[ears].copy(), tissue[ears].copy(), outside)
+    paint_ears(painter, p, shape.base, head_sdf=head_sdf[ears])
+    hu[ears] = painter.hu
+    tissue[ears] = painter.tissue
+    return hu, tissue
+
+
+def shape_digest(shape: HeadShape) -> str:
+    """A short digest of a head shape (for caches and tests)."""
+    return hashlib.sha256(repr(shape).encode()).hexdigest()[:12]
+
+
+def calcification(
+    head: Head, center: tuple[float, float, float], semi: tuple[float, float, float], hu: float
+) -> None:
+    """Add one calcified focus (pineal, choroid plexus, falx, basal ganglia) to ``head``."""
+    c = np.asarray(center, dtype=np.float64)
+    r = float(max(semi)) + 2.0
+    idx = c + head.base.origin
+    box = tuple(slice(max(0, int(v - r)), int(v + r) + 2) for v in idx)
+    x, y, z = mm_axes(head.base.shape)
+    p = (x[box[0]], y[:, box[1]], z[:, :, box[2]])
+    f = coverage(ellipsoid(p, center, semi))
+    target = head.hu_intra[box]
+    target += (f * (hu - target)).astype(np.float32)
+    head.tissue_intra[box][f >= 0.5] = Tissue.CALCIFICATION

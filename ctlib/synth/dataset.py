@@ -146,6 +146,11 @@ class SeriesResult:
     labels: list[list[int]]  #: per slice, the five subtypes in RSNA order
     lesion_area_mm2: list[float]
     key_slice: int
+    findings: list[str] = field(default_factory=list)
+    key_findings: list[str] = field(default_factory=list)
+    scanner: str = ""
+    age: float = 0.0
+    haematocrit: float = 42.0
     quirks: dict[str, list[str]] = field(default_factory=dict)
 
 
@@ -161,9 +166,11 @@ def _write_series(entry: SeriesEntry, recipe: Recipe, out: Path) -> SeriesResult
     count = stack.count
     sops = [_rsna_id(seed, "sop", f"{spec.name}/{k}", 9) for k in range(count)]
     encoding = ENCODINGS[spec.encoding]
+    key = _key_slice(volume)
     first_unequal = count // 2 - entry.unequal_windows // 2
     unequal = set(range(first_unequal, first_unequal + entry.unequal_windows))
-    truncated = count // 2 + 3 if entry.truncated else None
+    # The corrupt file is never the slice the figures show.
+    truncated = (key + 6 if key + 6 < count - 1 else key - 6) if entry.truncated else None
     quirks: dict[str, list[str]] = {}
     for k in range(count):
         path = out / "images" / f"{sops[k]}.dcm"
@@ -218,17 +225,63 @@ def _write_series(entry: SeriesEntry, recipe: Recipe, out: Path) -> SeriesResult
         files=sops,
         labels=labels,
         lesion_area_mm2=areas,
-        key_slice=_key_slice(volume),
+        key_slice=key,
+        findings=list(volume.findings),
+        key_findings=key_findings(volume, key),
+        scanner=volume.scanner.kernel,
+        age=round(volume.shape.age, 2),
+        haematocrit=spec.haematocrit,
         quirks=quirks,
     )
 
 
 def _key_slice(volume: SeriesVolume) -> int:
-    """The slice that shows the series best: most lesion, else most ventricle."""
-    lesion = (volume.lesion > 0).sum(axis=(1, 2))
-    if lesion.any():
-        return int(np.argmax(lesion))
-    return int(np.argmax((volume.tissue == Tissue.VENTRICLE).sum(axis=(1, 2))))
+    """The slice that shows the series' finding best.
+
+    With lesions: where the first lesion of the recipe (the series' subject)
+    covers most; else where calcification does (the mimics' series), else
+    dense venous sinus, else the most ventricle (a normal series' reference level).
+    """
+    spec = volume.spec
+    skip = {volume.stack.count - 1} if spec.blank_slice else set()
+    score: npt.NDArray[np.float64]
+    if spec.lesions:
+        code = Lesion[str(spec.lesions[0]["type"]).upper()]
+        score = (volume.lesion == code).sum(axis=(1, 2)).astype(float)
+    elif spec.calcifications:
+        score = (volume.tissue == Tissue.CALCIFICATION).sum(axis=(1, 2)).astype(float)
+        score += 0.01 * (volume.tissue == Tissue.VENTRICLE).sum(axis=(1, 2))
+    elif spec.dense_sinus:
+        score = (volume.tissue == Tissue.VENOUS_SINUS).sum(axis=(1, 2)).astype(float)
+    else:
+        score = (volume.tissue == Tissue.VENTRICLE).sum(axis=(1, 2)).astype(float)
+    for k in skip:
+        score[k] = -1.0
+    return int(np.argmax(score))
+
+
+#: What each finding needs on a slice to be shown there: (tissue or lesion map, code, pixels).
+FINDING_CHECKS: dict[str, tuple[str, int, int]] = {
+    "epidural": ("lesion", Lesion.EPIDURAL, 200),
+    "subdural": ("lesion", Lesion.SUBDURAL, 150),
+    "subarachnoid": ("lesion", Lesion.SUBARACHNOID, 60),
+    "intraventricular": ("lesion", Lesion.INTRAVENTRICULAR, 60),
+    "intraparenchymal": ("lesion", Lesion.INTRAPARENCHYMAL, 60),
+    "fracture": ("tissue", Tissue.FRACTURE, 15),
+    "calcification": ("tissue", Tissue.CALCIFICATION, 8),
+    "dense sinus": ("tissue", Tissue.VENOUS_SINUS, 40),
+    "edema": ("tissue", Tissue.EDEMA, 60),
+}
+
+
+def key_findings(volume: SeriesVolume, key: int) -> list[str]:
+    """The findings of :data:`FINDING_CHECKS` that are present on slice ``key``."""
+    present = []
+    for name, (kind, code, pixels) in FINDING_CHECKS.items():
+        plane = volume.lesion[key] if kind == "lesion" else volume.tissue[key]
+        if int((plane == code).sum()) >= pixels:
+            present.append(name)
+    return present
 
 
 def _save_npz(path: Path, **arrays: npt.NDArray[Any]) -> None:

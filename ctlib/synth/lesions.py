@@ -1,30 +1,36 @@
-"""Hemorrhages, drawn in 3-D at 1 mm with the rules radiologists read them by.
+"""Hemorrhages at 1 mm, each in its compartment, with the mass effect it causes.
 
-Each function paints one lesion onto a :class:`Canvas`: it blends the blood's
-HU into the image with a soft (partial-volume) edge and writes the lesion's
-code where blood fills at least half a voxel. Lesions attached to the skull
-(epidural, subdural) are painted after the brain has been displaced by mass
-effect; lesions inside the brain (intraparenchymal, intraventricular,
-subarachnoid) move with it.
+A lesion is not painted over the brain: it *displaces* it. Each space-occupying
+lesion adds a pull-back map to the :class:`Canvas` (for every point of the
+new image, where its tissue came from); :meth:`Canvas.finish` composes them,
+resamples the brain through them, squeezes CSF out where the brain is
+compressed (sulcal effacement, ventricular compression), and fills the space
+each lesion opened with its blood. So:
 
-The rules, per subtype:
+* **epidural**: a biconvex lens between the inner table and the dura, stopped
+  at the sutures (the dura is fixed there), under a fracture that crosses the
+  whole skull and a scalp swelling; active bleeding shows as darker swirls;
+* **subdural**: a crescent between dura and arachnoid, over the convexity
+  (crossing sutures, stopped by the falx), or along the falx or the
+  tentorium; acute, subacute (isodense: visible only by what it displaces),
+  chronic, or acute-on-chronic with a haematocrit level;
+* **intraparenchymal**: an irregular, heterogeneous clot that pushes the
+  brain aside, with a darker edema rim that spreads along the white matter;
+  or a hemorrhagic contusion, a cluster of small bleeds in the cortex of a
+  pole;
+* **subarachnoid**: blood mixed into the CSF of cisterns, fissures and sulci,
+  densest near its source;
+* **intraventricular**: blood settling in the dependent part of the
+  ventricles with a flat level (gravity is the patient's, from the series'
+  pose), or a cast filling them.
 
-* **epidural**: a biconvex lens against the inner table that stops at the
-  sutures (the dura is fixed there), with a fracture line through the skull
-  and a scalp swelling over it; active bleeding may show as a darker swirl.
-* **subdural**: a crescent along the convexity over many slices, concave
-  towards the brain; it crosses sutures but not the midline, and may run
-  along the falx.
-* **subarachnoid**: blood in place of CSF in sulci, Sylvian fissures and the
-  basal cisterns.
-* **intraventricular**: blood settling in the dependent (posterior) horns with
-  a flat level, or filling the ventricles as a cast.
-* **intraparenchymal**: an irregular clot in brain tissue with a darker rim
-  of edema.
+Midline shift is measured where radiologists measure it, at the septum
+pellucidum (:data:`SEPTUM_MM`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,162 +38,347 @@ import numpy as np
 import numpy.typing as npt
 from scipy import ndimage as ndi
 
-from ctlib.synth.anatomy import Head
+from ctlib.synth.anatomy import Head, calcification, smooth_noise
+from ctlib.synth.brain import mm_axes
+from ctlib.synth.shapes import coverage, ellipsoid
+from ctlib.synth.skull import bone_identity
 from ctlib.synth.tissues import HU, Lesion, Tissue
 
 __all__ = [
-    "Bump",
+    "BLOOD_AGES",
     "Canvas",
+    "SEPTUM_MM",
+    "blood_hu",
     "calcifications",
     "epidural",
     "intraparenchymal",
     "intraventricular",
-    "skull_bone",
     "subarachnoid",
     "subdural",
-    "SEPTUM_MM",
 ]
 
+F3 = npt.NDArray[np.float32]
+Points = tuple[F3, F3, F3]
+
 #: Where the septum pellucidum lies in the model (RAS mm): midline shift is measured here.
-SEPTUM_MM = np.array([0.0, 8.0, 14.0])
-_HEAD_CENTER_MM = np.array([0.0, -15.0, 15.0])
+SEPTUM_MM = np.array([0.0, 10.0, 14.0])
+#: Nominal HU of blood by age (see :mod:`ctlib.synth.tissues` for sources).
+BLOOD_AGES = {
+    "hyperacute": HU["hyperacute_blood"],
+    "acute": HU["acute_blood"],
+    "retracted": HU["retracted_clot"],
+    "subacute": HU["subacute_blood"],
+    "chronic": HU["chronic_blood"],
+}
+
+
+def blood_hu(age: str, haematocrit: float = 42.0) -> float:
+    """HU of blood of an age, scaled by the patient's haematocrit (normal about 42 %).
+
+    The attenuation of blood above water comes mostly from haemoglobin, so in
+    an anaemic patient acute blood is nearly isodense with brain.
+
+    Examples
+    --------
+    >>> blood_hu("acute")
+    70.0
+    >>> round(blood_hu("acute", haematocrit=24.0), 1)
+    42.9
+    """
+    if age not in BLOOD_AGES:
+        raise ValueError(f"unknown blood age {age!r}; use one of {sorted(BLOOD_AGES)}")
+    water = 7.0
+    return water + (BLOOD_AGES[age] - water) * haematocrit / 42.0
+
+
+@dataclass
+class Opening:
+    """A lesion that opens space: its pull-back map and what fills what it opened."""
+
+    pull: Callable[[Points], tuple[Points, F3]]  #: target points → (source points, opened 0–1)
+    fill: Callable[[Points, F3], tuple[F3, F3]]  #: (points, opened) → (HU, coverage)
+    code: Lesion
+    tissue: Tissue
 
 
 @dataclass(frozen=True)
-class Bump:
-    """A Gaussian displacement of brain tissue (mass effect), in RAS mm."""
+class Shift:
+    """A smooth push of the brain (mass effect beyond the lesion's edge), in RAS mm."""
 
     center: tuple[float, float, float]
-    vector: tuple[float, float, float]  #: displacement at the center
+    vector: tuple[float, float, float]
     sigma: float
-
-    def at(self, points: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-        """Displacement at ``points`` (x, y, z on the first axis)."""
-        c = np.asarray(self.center).reshape(3, *([1] * (points.ndim - 1)))
-        weight = np.exp(-((points - c) ** 2).sum(axis=0) / (2 * self.sigma**2))
-        return np.asarray(np.asarray(self.vector).reshape(c.shape) * weight, dtype=np.float64)
 
 
 @dataclass
 class Canvas:
-    """Working copies of a head's volumes, painted by the lesion functions."""
+    """A head, the lesions drawn on it, and the volumes that result.
+
+    Parameters
+    ----------
+    head : Head
+    rng : numpy.random.Generator
+    gravity : sequence of float
+        Direction of gravity in model (RAS) coordinates; supine is ``(0, -1, 0)``.
+    haematocrit : float
+        The patient's, in %: it sets the density of all fresh blood.
+    """
 
     head: Head
     rng: np.random.Generator
-    hu_intra: npt.NDArray[np.float32] = field(init=False)
-    hu_extra: npt.NDArray[np.float32] = field(init=False)
-    tissue_intra: npt.NDArray[np.uint8] = field(init=False)
-    tissue_extra: npt.NDArray[np.uint8] = field(init=False)
+    gravity: npt.NDArray[np.float64] = field(default_factory=lambda: np.array([0.0, -1.0, 0.0]))
+    haematocrit: float = 42.0
+    openings: list[Opening] = field(default_factory=list)
+    shifts: list[Shift] = field(default_factory=list)
+    after: list[Callable[[Canvas], None]] = field(default_factory=list)
     lesion: npt.NDArray[np.uint8] = field(init=False)
-    bumps: list[Bump] = field(default_factory=list)
-    #: Paints of skull-fixed lesions, applied after the brain has moved (see :meth:`finish`).
-    fixed: list[tuple[Any, Any, Any, Lesion]] = field(default_factory=list)
+    midline_shift_mm: float = 0.0
+    findings: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
-        self.hu_intra = self.head.hu_intra.copy()
-        self.hu_extra = self.head.hu_extra.copy()
-        self.tissue_intra = self.head.tissue_intra.copy()
-        self.tissue_extra = self.head.tissue_extra.copy()
-        self.lesion = np.zeros(self.hu_intra.shape, dtype=np.uint8)
+        self.lesion = np.zeros(self.head.base.shape, dtype=np.uint8)
+        self.gravity = np.asarray(self.gravity, dtype=np.float64)
+        self.gravity /= np.linalg.norm(self.gravity)
 
-    # -- helpers -----------------------------------------------------------------------
-    def box(self, center: npt.ArrayLike, radius: float) -> tuple[slice, slice, slice]:
-        """Index box of ``radius`` mm around ``center`` (RAS mm), clipped to the volume."""
-        idx = np.asarray(center, float) + self.head.base.origin
-        shape = self.hu_intra.shape
-        return tuple(  # type: ignore[return-value]
-            slice(max(0, int(c - radius)), min(n, int(c + radius) + 2))
-            for c, n in zip(idx, shape, strict=True)
-        )
+    # -- geometry helpers -------------------------------------------------------------
+    @property
+    def shape(self) -> tuple[int, int, int]:
+        """The model grid's shape."""
+        return self.head.base.shape
 
-    def whole(self) -> tuple[slice, slice, slice]:
-        """The box of the whole volume."""
-        return tuple(slice(0, n) for n in self.hu_intra.shape)  # type: ignore[return-value]
-
-    def mm(self, box: tuple[slice, slice, slice]) -> npt.NDArray[np.float64]:
-        """RAS mm of every voxel of ``box``, shape (3, ...)."""
-        axes = [
-            np.arange(s.start, s.stop) - o for s, o in zip(box, self.head.base.origin, strict=True)
-        ]
-        return np.stack(np.meshgrid(*axes, indexing="ij"))
-
-    def paint(
-        self,
-        box: tuple[slice, slice, slice],
-        fraction: npt.NDArray[np.floating],
-        hu: float | npt.NDArray[np.floating],
-        code: Lesion,
-        *,
-        fixed: bool = False,
-    ) -> None:
-        """Blend blood of ``hu`` into the ICV with ``fraction`` and mark its code.
-
-        With ``fixed=True`` (a lesion fixed to the skull) the paint is kept and
-        applied by :meth:`finish`, after the brain has moved.
-        """
-        if fixed:
-            self.fixed.append((box, np.asarray(fraction, dtype=np.float32), hu, code))
-            return
-        fraction = np.clip(fraction, 0.0, 1.0) * self.head.base.icv[box]
-        target = self.hu_intra[box]
-        target += (fraction * (np.asarray(hu) - target)).astype(np.float32)
-        self.lesion[box][fraction >= 0.5] = code
+    def points(self, box: tuple[slice, slice, slice] | None = None) -> Points:
+        """RAS mm of the voxels of ``box`` (whole grid by default), broadcastable."""
+        x, y, z = mm_axes(self.shape)
+        if box is None:
+            return x, y, z
+        return x[box[0]], y[:, box[1]], z[:, :, box[2]]
 
     def surface_point(self, direction: npt.ArrayLike) -> npt.NDArray[np.float64]:
         """The inner-table point met by a ray from the head's centre (RAS mm)."""
-        u = np.asarray(direction, float)
+        u = np.asarray(direction, dtype=np.float64)
         u /= np.linalg.norm(u)
+        center = np.array([0.0, -15.0, 15.0])
         steps = np.arange(0.0, 130.0, 0.5)
-        points = _HEAD_CENTER_MM[:, None] + u[:, None] * steps
-        inside = ndi.map_coordinates(
-            self.head.base.icv.astype(np.uint8), points + self.head.base.origin[:, None], order=0
-        )
-        return np.asarray(points[:, int(np.flatnonzero(inside)[-1])], dtype=np.float64)
+        pts = center[:, None] + u[:, None] * steps
+        inside = ndi.map_coordinates(self.head.icv, pts + self.head.base.origin[:, None], order=1)
+        return np.asarray(pts[:, int(np.flatnonzero(inside >= 0.5)[-1])], dtype=np.float64)
 
+    def noise(self, shape: tuple[int, ...], fine: bool = False) -> F3:
+        """Smooth unit noise for textures (scale 2.2 mm, or 1 mm when ``fine``)."""
+        return self.head.base.texture(1.0 if fine else 2.2, shape, self.rng)
+
+    def blood(self, age: str) -> float:
+        """HU of this patient's blood of ``age``."""
+        return blood_hu(age, self.haematocrit)
+
+    # -- composition ------------------------------------------------------------------
     def finish(self) -> float:
-        """Displace the brain by the mass effect, then paint the skull-fixed lesions.
+        """Move the brain, fill the spaces the lesions opened, paint the rest.
 
         Returns
         -------
         float
-            The midline shift in mm: the displacement at the septum pellucidum.
+            The midline shift in mm at the septum pellucidum.
         """
-        midline = 0.0
-        if self.bumps:
-            reach = max(3 * b.sigma for b in self.bumps)
-            centers = np.array([b.center for b in self.bumps])
-            box = self.box(centers.mean(axis=0), reach + float(np.ptp(centers, axis=0).max()) / 2)
-            points = self.mm(box)
-            shift = sum(b.at(points) for b in self.bumps)
-            source = points - shift + self.head.base.origin.reshape(3, 1, 1, 1)
-            for name, order in (("hu_intra", 1), ("tissue_intra", 0), ("lesion", 0)):
-                volume = getattr(self, name)
-                volume[box] = ndi.map_coordinates(volume, source, order=order, mode="nearest")
-            at_septum = sum(b.at(SEPTUM_MM.reshape(3, 1)) for b in self.bumps)
-            midline = float(abs(np.ravel(at_septum)[0]))
-        for box, fraction, hu, code in self.fixed:
-            self.paint(box, fraction, hu, code)
-        self.fixed.clear()
-        return midline
+        if self.openings or self.shifts:
+            box = self._box()
+            shape = tuple(b.stop - b.start for b in box)
+            target = GridPoints(tuple(np.broadcast_to(c, shape).astype(np.float32)
+                                      for c in self.points(box)), box)
+            source, opened = self._pull(target)
+            moved = np.zeros(shape, dtype=bool)
+            for i in range(3):
+                moved |= np.abs(source[i] - target[i]) > 0.02
+            for region in opened:
+                moved |= region > 0.001
+            if moved.any():
+                idx = np.argwhere(moved)
+                lo = np.maximum(idx.min(axis=0) - 2, 0)
+                hi = np.minimum(idx.max(axis=0) + 3, shape)
+                inner = tuple(slice(int(a), int(b)) for a, b in zip(lo, hi, strict=True))
+                sub = tuple(slice(b.start + i.start, b.start + i.stop)
+                            for b, i in zip(box, inner, strict=True))
+                self._resample(tuple(np.ascontiguousarray(c[inner]) for c in source), sub)
+            at = tuple(int(i) - b.start for i, b in zip(_nearest(SEPTUM_MM), box, strict=True))
+            moved_x = float(source[0][at])
+            self.midline_shift_mm = float(abs(moved_x - SEPTUM_MM[0]))
+            for opening, region in zip(self.openings, opened, strict=True):
+                self._fill(opening, region, box)
+        for step in self.after:
+            step(self)
+        self.after.clear()
+        return self.midline_shift_mm
+
+    def _box(self) -> tuple[slice, slice, slice]:
+        """The bounding box of the intracranial volume: all the brain that can move."""
+        inside = np.argwhere(self.head.icv > 0.01)
+        lo = np.maximum(inside.min(axis=0) - 3, 0)
+        hi = np.minimum(inside.max(axis=0) + 4, self.shape)
+        return tuple(slice(int(a), int(b)) for a, b in zip(lo, hi, strict=True))  # type: ignore[return-value]
+
+    def _pull(self, target: Points) -> tuple[Points, list[F3]]:
+        """Compose every opening's pull-back, then the shifts; collect the opened regions."""
+        source: Points = target
+        opened: list[F3] = []
+        for opening in self.openings:
+            source, region = opening.pull(source)
+            opened.append(region)
+        if self.shifts:
+            icv_depth = _sample(self.head.icv_depth(), source)
+            taper = np.clip(icv_depth / 14.0, 0.0, 1.0) ** 1.5
+            # Above its free edge the falx holds the hemispheres apart.
+            dura = self.head.base.dura
+            falx = np.abs(_sample(dura.falx_side, source)) < 6.0
+            held = falx & ~(_sample(dura.under_falx.astype(np.float32), source) > 0.5)
+            for shift in self.shifts:
+                c = shift.center
+                r2 = sum((source[i] - c[i]) ** 2 for i in range(3))
+                w = np.exp(-r2 / (2 * shift.sigma**2)) * taper
+                w = np.where(held, w * 0.25, w)
+                source = tuple(source[i] - shift.vector[i] * w for i in range(3))  # type: ignore[assignment]
+        return source, opened
+
+    def _resample(self, source: Points, box: tuple[slice, slice, slice]) -> None:
+        """Move the brain (and what moves with it) to where the pull-back says."""
+        head = self.head
+        index = np.stack([source[i] + head.base.origin[i] for i in range(3)])
+        compression = _compression(source)
+        hu = ndi.map_coordinates(head.hu_intra, index, order=1, mode="nearest")
+        tissue = ndi.map_coordinates(head.tissue_intra, index, order=0, mode="nearest")
+        lesion = ndi.map_coordinates(self.lesion, index, order=0, mode="nearest")
+        csf = (tissue == Tissue.CSF) | (tissue == Tissue.VENTRICLE)
+        # Compressed brain loses its CSF first: sulci and ventricles efface.
+        squeeze = np.clip(1.0 - 1.0 / np.maximum(compression, 1.0) ** 2.5, 0.0, 1.0) * csf
+        brain_hu = 0.5 * (head.shape.gray_hu + head.shape.white_hu)
+        hu = hu + squeeze * (brain_hu - hu)
+        tissue = np.where(squeeze > 0.5, np.uint8(Tissue.GRAY), tissue).astype(np.uint8)
+        head.hu_intra[box] = hu.astype(np.float32)
+        head.tissue_intra[box] = tissue
+        self.lesion[box] = lesion.astype(np.uint8)
+
+    def _fill(self, opening: Opening, region: F3, box: tuple[slice, slice, slice]) -> None:
+        head = self.head
+        value, cover = opening.fill(self.points(box), region)
+        cover = np.clip(cover, 0.0, 1.0) * head.icv[box]
+        target = head.hu_intra[box]
+        target += (cover * (value - target)).astype(np.float32)
+        mark = cover >= 0.5
+        self.lesion[box][mark] = opening.code
+        head.tissue_intra[box][mark] = opening.tissue
+
+    def paint_fraction(
+        self, fraction: F3, value: float | F3, code: Lesion, *, box: tuple[slice, ...] = ()
+    ) -> None:
+        """Blend blood into the brain side where ``fraction`` > 0 and mark its code."""
+        sl = box or (slice(None),) * 3
+        f = np.clip(fraction, 0.0, 1.0) * self.head.icv[sl]
+        target = self.head.hu_intra[sl]
+        target += (f * (np.asarray(value, dtype=np.float32) - target)).astype(np.float32)
+        self.lesion[sl][f >= 0.5] = code
 
 
-def skull_bone(points: npt.NDArray[np.float64]) -> npt.NDArray[np.int8]:
-    """Which skull bone lies over each point, from the sutures' approximate course.
+def _nearest(point: npt.NDArray[np.float64]) -> tuple[int, int, int]:
+    from ctlib.synth.template import ORIGIN
 
-    Codes: 1 frontal, 2 parietal, 3 temporal, 4 occipital, signed by side
-    (positive right, negative left; the frontal and occipital bones are single
-    but are split here at the midline, as a convexity lesion never crosses it
-    there either). Coronal suture near y = +12 mm, lambdoid from y = -75 at the
-    vertex to -55 at the asterion, squamosal arching to z = +28 above the ear.
+    i = np.rint(point + ORIGIN).astype(int)
+    return int(i[0]), int(i[1]), int(i[2])
+
+
+class GridPoints(tuple):  # type: ignore[type-arg]
+    """The voxel centres of a box, as points: sampling them is plain slicing."""
+
+    box: tuple[slice, slice, slice]
+
+    def __new__(cls, points: Points, box: tuple[slice, slice, slice]) -> GridPoints:
+        obj = super().__new__(cls, points)
+        obj.box = box
+        return obj
+
+
+def _sample(volume: npt.NDArray[Any], points: Points) -> F3:
+    from ctlib.synth.template import ORIGIN
+
+    if isinstance(points, GridPoints):
+        return np.asarray(volume[points.box], dtype=np.float32)
+
+    index = np.stack([np.broadcast_to(points[i], np.broadcast_shapes(*(p.shape for p in points)))
+                      + ORIGIN[i] for i in range(3)])
+    return ndi.map_coordinates(volume.astype(np.float32), index, order=1, mode="nearest").astype(
+        np.float32)
+
+
+def _compression(source: Points) -> F3:
+    """How much source volume each target voxel receives (det of the pull-back's Jacobian)."""
+    grads = [np.gradient(s) for s in source]
+    (a, b, c), (d, e, f), (g, h, i) = grads
+    det = a * (e * i - f * h) - b * (d * i - f * g) + c * (d * h - e * g)
+    return ndi.gaussian_filter(np.abs(det).astype(np.float32), 1.0)
+
+
+# -- extra-axial collections ----------------------------------------------------------
+def _collection_pull(
+    canvas: Canvas,
+    thickness: Callable[[Points], F3],
+    *,
+    reach_mm: float,
+) -> Callable[[Points], tuple[Points, F3]]:
+    """Pull-back of a collection against the inner table, ``thickness(surface point)`` mm deep.
+
+    Brain at depth ``d0`` below the table moves inwards to ``d = d0 + h·w(d0)``
+    with ``w(d0) = (1 − d0 / L)²`` (``L = reach_mm``), so the layer ``d < h`` is
+    opened for the blood and the cortex under it is compressed most.
     """
-    x, y, z = points
-    lambdoid = -55.0 - 20.0 * (z + 15.0) / 70.0
-    squamosal = 28.0 - ((y + 15.0) / 40.0) ** 2 * 15.0
-    code = np.full(x.shape, 2, dtype=np.int8)
-    code[(z < squamosal) & (y > lambdoid)] = 3
-    code[y >= 12.0] = 1
-    code[y <= lambdoid] = 4
-    return np.where(x >= 0, code, -code).astype(np.int8)
+    skull = canvas.head.base.skull
+    depth_field = canvas.head.icv_depth()
+    grads = np.gradient(ndi.gaussian_filter(depth_field, 1.5))
+    norm = np.sqrt(sum(g * g for g in grads)) + 1e-6
+    inward = [(g / norm).astype(np.float32) for g in grads]
+    _ = skull
+
+    def pull(source: Points) -> tuple[Points, F3]:
+        d = _sample(depth_field, source)
+        n = [_sample(v, source) for v in inward]
+        surface = tuple(source[i] - d * n[i] for i in range(3))
+        h = np.clip(thickness(surface), 0.0, None)  # type: ignore[arg-type]
+        opened = coverage(h - d) * np.clip(h / 0.6, 0.0, 1.0)  # no collection, nothing opened
+        d0 = np.maximum(d - h, 0.0)
+        for _ in range(4):  # invert d = d0 + h w(d0)
+            w = np.clip(1.0 - d0 / reach_mm, 0.0, 1.0) ** 2
+            d0 = np.maximum(d - h * w, 0.0)
+        back = d - d0  # how far towards the table the tissue came from
+        moved = tuple((source[i] - back * n[i]).astype(np.float32) for i in range(3))
+        return moved, opened  # type: ignore[return-value]
+
+    return pull
+
+
+def _plane_pull(
+    normal_axis: int,
+    sign: float,
+    offset: Callable[[Points], F3],
+    thickness: Callable[[Points], F3],
+    reach_mm: float,
+) -> Callable[[Points], tuple[Points, F3]]:
+    """Pull-back of a collection against a dural sheet (falx or tentorium).
+
+    ``offset(points)`` is the signed distance from the sheet on the side the
+    collection is on (> 0 there); tissue is pushed away from the sheet.
+    """
+
+    def pull(source: Points) -> tuple[Points, F3]:
+        d = offset(source)
+        h = np.where(d > -1.0, np.clip(thickness(source), 0.0, None), 0.0)
+        opened = coverage(h - d) * (d > -0.5) * np.clip(h / 0.6, 0.0, 1.0)
+        d0 = np.maximum(d - h, 0.0)
+        for _ in range(4):
+            w = np.clip(1.0 - d0 / reach_mm, 0.0, 1.0) ** 2
+            d0 = np.maximum(d - h * w, 0.0)
+        back = np.where(d > 0, d - d0, 0.0).astype(np.float32)
+        moved = list(source)
+        moved[normal_axis] = (source[normal_axis] - sign * back).astype(np.float32)
+        return tuple(moved), opened.astype(np.float32)  # type: ignore[return-value]
+
+    return pull
 
 
 def _direction(azimuth_deg: float, elevation_deg: float, side: int) -> npt.NDArray[np.float64]:
@@ -205,51 +396,79 @@ def epidural(
     radius_mm: float = 30.0,
     thickness_mm: float = 16.0,
     swirl: bool = False,
+    age: str = "acute",
 ) -> None:
-    """Paint an epidural hematoma with its fracture and scalp swelling.
+    """An epidural hematoma with its fracture and scalp swelling.
 
-    The lens has thickness ``t(q) = T sqrt(1 - (q/R)²)`` at distance ``q`` from
-    its center on the inner table, so both faces are convex; it is clipped to
-    the skull bone its center lies under (it does not cross sutures).
+    The lens is ``T sqrt(1 − (q/R)²)`` thick at distance ``q`` from its centre
+    on the inner table, so both faces are convex, and it thins to nothing
+    within 6 mm of a suture of the bone its centre lies under.
     """
-    head, base = canvas.head, canvas.head.base
-    c = canvas.surface_point(_direction(azimuth_deg, elevation_deg, side))
-    box = canvas.box(c, radius_mm + 12)
-    p = canvas.mm(box)
-    q = np.sqrt(((p - c.reshape(3, 1, 1, 1)) ** 2).sum(axis=0))
-    t = thickness_mm * np.sqrt(np.clip(1 - (q / radius_mm) ** 2, 0, None))
-    same_bone = skull_bone(p) == skull_bone(c.reshape(3, 1))[0]
-    # The dura is fixed at the sutures: the lens thins to nothing as it reaches one.
-    t *= np.clip(ndi.distance_transform_edt(same_bone) / 8.0, 0, 1)
-    fraction = np.clip(t - base.depth[box] + 0.5, 0, 1) * same_bone * (t > 0)
-    blood: float | npt.NDArray[np.float32] = HU["acute_blood"]
-    if swirl:  # active bleeding: darker, unclotted blood in swirls inside the clot
-        field_ = ndi.gaussian_filter(canvas.rng.standard_normal(q.shape), 2.0)
-        swirls = field_ > np.quantile(field_, 0.8)
-        blood = np.where(swirls, HU["hyperacute_blood"], HU["acute_blood"]).astype(np.float32)
-    canvas.paint(box, fraction, blood, Lesion.EPIDURAL, fixed=True)
-    inward = -(c - _HEAD_CENTER_MM) / np.linalg.norm(c - _HEAD_CENTER_MM)
-    canvas.bumps.append(
-        Bump(tuple(c + inward * thickness_mm / 2), tuple(inward * thickness_mm * 0.7), radius_mm)
-    )
+    center = canvas.surface_point(_direction(azimuth_deg, elevation_deg, side))
+    bone = int(bone_identity(center.reshape(3, 1))[0])
+    suture = canvas.head.base.skull.suture
 
-    # Fracture: a 1 mm gap through the tables, in a plane containing the radius.
-    skull = head.shape.inner_table_mm + head.shape.diploe_mm + head.shape.outer_table_mm
-    tangent = np.cross(inward, [0.0, 0.0, 1.0])
+    def thickness(surface: Points) -> F3:
+        q2 = sum((surface[i] - center[i]) ** 2 for i in range(3))
+        t = thickness_mm * np.sqrt(np.clip(1.0 - q2 / radius_mm**2, 0.0, None))
+        same = bone_identity(np.stack(np.broadcast_arrays(*surface))) == bone
+        near = np.clip(_sample(suture, surface) / 6.0, 0.0, 1.0)
+        return (t * same * np.sqrt(near)).astype(np.float32)
+
+    hu = canvas.blood(age)
+
+    def fill(points: Points, opened: F3) -> tuple[F3, F3]:
+        value = np.full(opened.shape, hu, dtype=np.float32)
+        value += 3.0 * canvas.noise(opened.shape)
+        if swirl:  # active bleeding: unclotted swirls inside the clot
+            swirls = canvas.noise(opened.shape) > 1.0
+            value = np.where(swirls, canvas.blood("hyperacute") - 5.0, value).astype(np.float32)
+        return value, opened
+
+    canvas.openings.append(Opening(_collection_pull(canvas, thickness, reach_mm=max(
+        30.0, 2.6 * thickness_mm)), fill, Lesion.EPIDURAL, Tissue.EXTRA_AXIAL))
+    inward = -(center - np.array([0.0, -15.0, 15.0]))
+    inward /= np.linalg.norm(inward)
+    if thickness_mm >= 8:
+        canvas.shifts.append(Shift(tuple(center + inward * 35.0),
+                                   tuple(inward * thickness_mm * 0.5), 40.0))
+    canvas.findings |= {"epidural", "fracture", "scalp swelling"} | ({"swirl"} if swirl else set())
+    canvas.after.append(lambda c: _fracture(c, center, radius_mm))
+
+
+def _fracture(canvas: Canvas, center: npt.NDArray[np.float64], radius_mm: float) -> None:
+    """A fracture through the whole skull over a lesion, with a scalp swelling (bone window)."""
+    head = canvas.head
+    box = tuple(slice(max(0, int(c - 45)), int(c + 45)) for c in center + head.base.origin)
+    p = canvas.points(box)  # type: ignore[arg-type]
+    out = -head.icv_depth()[box]
+    thick = head.base.skull.thickness[box] * head.shape.skull_scale
+    outward = center - np.array([0.0, -15.0, 15.0])
+    outward /= np.linalg.norm(outward)
+    tangent = np.cross(outward, [0.0, 0.0, 1.0])
     tangent /= np.linalg.norm(tangent)
-    offset = p - c.reshape(3, 1, 1, 1)
-    across = np.abs(np.tensordot(tangent, offset, axes=1))
-    in_skull = (base.outside[box] > 0) & (base.outside[box] <= skull + 0.5)
-    crack = in_skull & (across < 0.7) & (q < 22)
-    canvas.hu_extra[box][crack] = HU["scalp"]
-    canvas.tissue_extra[box][crack] = Tissue.SCALP
-
-    # Scalp swelling: soft tissue thickened over the fracture, fat layer effaced.
-    d_scalp = base.outside[box] - skull
-    swelling = 7.0 * np.sqrt(np.clip(1 - (q / (radius_mm + 8)) ** 2, 0, None))
-    swollen = (d_scalp > 0) & (d_scalp <= head.shape.scalp_mm + swelling) & (swelling > 0)
-    canvas.hu_extra[box][swollen] = HU["scalp_hematoma"]
-    canvas.tissue_extra[box][swollen] = Tissue.SCALP
+    rel = [p[i] - center[i] for i in range(3)]
+    across = sum(rel[i] * tangent[i] for i in range(3))
+    along = np.sqrt(np.maximum(sum(r * r for r in rel) - across**2, 0.0))
+    wiggle = 1.2 * smooth_noise(np.broadcast_shapes(*(r.shape for r in rel)), 3.0, canvas.rng)
+    width = 1.1 + 0.6 * np.clip(1.0 - along / 20.0, 0.0, 1.0)  # widest over the clot
+    crack = coverage(width - np.abs(across - wiggle)) * (along < radius_mm * 0.9)
+    crack *= coverage(out + 0.5) * coverage(thick + 1.0 - out)
+    hu = head.hu_extra[box]
+    hu += (crack * (HU["scalp_hematoma"] - hu)).astype(np.float32)
+    head.tissue_extra[box][crack >= 0.5] = Tissue.FRACTURE
+    # Scalp swelling over the fracture: the skin bulges out by up to 6 mm, the fat and
+    # galea under it turn to haematoma.
+    skin = head.base.skull.head_sdf[box] + 1.2 * head.shape.age
+    distance = np.sqrt(sum(r * r for r in rel))
+    lump = 6.0 * np.exp(-0.5 * (distance / (0.7 * radius_mm)) ** 2)
+    depth = skin + lump  # distance inside the swollen skin
+    swelling = coverage(out - thick) * coverage(depth) * np.clip(lump / 2.0, 0.0, 1.0)
+    swelling *= coverage(22.0 - out)  # only the scalp, not the face beyond it
+    hu += (swelling * (HU["scalp_hematoma"] + 3.0 * canvas.noise(hu.shape) - hu)).astype(
+        np.float32)
+    grown = (swelling >= 0.5) & (head.tissue_extra[box] != Tissue.FRACTURE)
+    head.tissue_extra[box][grown] = Tissue.SCALP
 
 
 def subdural(
@@ -260,151 +479,341 @@ def subdural(
     thickness_mm: float = 10.0,
     center_y_mm: float = -10.0,
     center_z_mm: float = 30.0,
-    length_y_mm: float = 55.0,
-    length_z_mm: float = 35.0,
+    length_y_mm: float = 60.0,
+    length_z_mm: float = 40.0,
     falx: bool = False,
+    tentorium: bool = False,
+    convexity: bool = True,
+    shift: bool = True,
 ) -> None:
-    """Paint a subdural hematoma: a crescent over one hemisphere's convexity.
+    """A subdural hematoma: a crescent over a convexity, along the falx, or the tentorium.
 
-    ``kind`` is ``"acute"`` (70 HU), ``"subacute"`` (isodense with grey
-    matter), ``"chronic"`` (near CSF) or ``"acute_on_chronic"`` (chronic with a
-    dependent acute layer and a level between them).
+    ``kind`` is ``"acute"``, ``"hyperacute"`` (mixed, with swirls),
+    ``"subacute"`` (isodense: seen only by displaced grey–white junction,
+    effaced sulci and compressed ventricle), ``"chronic"`` or
+    ``"acute_on_chronic"`` (a chronic collection with fresh blood settled
+    dependently: a haematocrit level).
     """
-    base = canvas.head.base
-    box = canvas.whole()
-    p = canvas.mm(box)
-    x, y, z = p
-    profile = np.exp(
-        -0.5 * ((y - center_y_mm) / length_y_mm) ** 4 - 0.5 * ((z - center_z_mm) / length_z_mm) ** 4
-    )
-    t = thickness_mm * profile
-    hemisphere = np.clip(side * x - 1.0, 0, 1)  # stops 1 mm short of the midline
-    fraction = np.clip(t - base.depth + 0.5, 0, 1) * hemisphere * (t > 0.5)
-    if falx:  # a thin layer along the falx on the same side
-        along = (
-            (np.abs(x) < 3.0) & (side * x > 0.3) & (y > center_y_mm - 45) & (y < center_y_mm + 35)
-        )
-        along &= (z > center_z_mm - 20) & (base.depth > 4.0) & (1 - base.gray - base.white > 0.3)
-        fraction = np.maximum(fraction, along.astype(np.float64))
-    values = {
-        "acute": HU["acute_blood"],
-        "subacute": HU["subacute_blood"],
-        "chronic": HU["chronic_blood"],
-        "acute_on_chronic": HU["chronic_blood"],
-    }
-    if kind not in values:
-        raise ValueError(f"unknown subdural kind {kind!r}; use one of {sorted(values)}")
-    blood: float | npt.NDArray[np.float64] = values[kind]
-    if kind == "acute_on_chronic":
-        inside = fraction > 0
-        level = np.quantile(y[inside], 0.35) if inside.any() else 0.0
-        blood = np.where(y < level, HU["acute_blood"] - 5, HU["chronic_blood"])  # posterior settles
-    canvas.paint(box, fraction, blood, Lesion.SUBDURAL, fixed=True)
-    if thickness_mm >= 6:  # a thick clot pushes the hemisphere across the midline
-        c = canvas.surface_point(_direction(np.degrees(np.arctan2(center_y_mm + 15, 60)), 20, side))
+    kinds = ("acute", "hyperacute", "subacute", "chronic", "acute_on_chronic")
+    if kind not in kinds:
+        raise ValueError(f"unknown subdural kind {kind!r}; use one of {list(kinds)}")
+
+    def crescent(surface: Points) -> F3:
+        x, y, z = surface
+        profile = np.exp(-0.5 * ((y - center_y_mm) / length_y_mm) ** 4
+                         - 0.5 * ((z - center_z_mm) / length_z_mm) ** 4)
+        own_side = np.clip((side * x - 3.0) / 8.0, 0.0, 1.0)  # stops short of the falx
+        return (thickness_mm * profile * own_side).astype(np.float32)
+
+    gravity = canvas.gravity
+
+    def fill(points: Points, opened: F3) -> tuple[F3, F3]:
+        base = {"acute": canvas.blood("acute"), "hyperacute": canvas.blood("acute"),
+                "subacute": canvas.blood("subacute"), "chronic": canvas.blood("chronic"),
+                "acute_on_chronic": canvas.blood("chronic")}[kind]
+        value = np.full(opened.shape, base, dtype=np.float32)
+        value += 2.5 * canvas.noise(opened.shape)
+        if kind == "hyperacute":
+            swirls = canvas.noise(opened.shape) > 0.6
+            value = np.where(swirls, canvas.blood("hyperacute"), value).astype(np.float32)
+        if kind == "acute_on_chronic":
+            height = sum(np.broadcast_to(points[i], opened.shape) * gravity[i] for i in range(3))
+            inside = opened > 0.5
+            level = np.quantile(height[inside], 0.6) if inside.any() else 0.0
+            fresh = coverage(height - level)  # dependent part: the cells settle
+            value = (value + fresh * (canvas.blood("acute") - 5.0 - value)).astype(np.float32)
+        return value, opened
+
+    reach = max(30.0, 2.8 * thickness_mm)
+    if convexity:
+        canvas.openings.append(Opening(_collection_pull(canvas, crescent, reach_mm=reach), fill,
+                                       Lesion.SUBDURAL, Tissue.EXTRA_AXIAL))
+    dura = canvas.head.base.dura
+    edge = dura.falx_edge
+    ys = np.arange(edge.size, dtype=np.float32) - canvas.head.base.origin[1]
+    if falx:
+        def falx_offset(points: Points) -> F3:
+            return (side * points[0]).astype(np.float32)
+
+        def along_falx(points: Points) -> F3:
+            x, y, z = (np.broadcast_to(c, np.broadcast_shapes(*(p.shape for p in points)))
+                       for c in points)
+            free = np.interp(y, ys, edge)
+            above = np.clip((z - free - 3.0) / 4.0, 0.0, 1.0)
+            span = np.exp(-0.5 * ((y - center_y_mm + 5.0) / 32.0) ** 4)
+            return (min(4.5, 0.45 * thickness_mm) * above * span).astype(np.float32)
+
+        canvas.openings.append(Opening(_plane_pull(0, side, falx_offset, along_falx, 14.0),
+                                       fill, Lesion.SUBDURAL, Tissue.EXTRA_AXIAL))
+        canvas.findings.add("falx subdural")
+    if tentorium:
+        def tent_offset(points: Points) -> F3:
+            return _sample(dura.tentorium_side, points)
+
+        def along_tent(points: Points) -> F3:
+            x, y, z = (np.broadcast_to(c, np.broadcast_shapes(*(p.shape for p in points)))
+                       for c in points)
+            spread = np.exp(-0.5 * ((side * x - 28.0) / 18.0) ** 4 - 0.5 * ((y + 62.0) / 22) ** 4)
+            return (min(5.0, 0.5 * thickness_mm) * spread * (side * x > 4.0)).astype(np.float32)
+
+        canvas.openings.append(Opening(_plane_pull(2, 1.0, tent_offset, along_tent, 14.0),
+                                       fill, Lesion.SUBDURAL, Tissue.EXTRA_AXIAL))
+        canvas.findings.add("tentorial subdural")
+    if shift and thickness_mm >= 6 and convexity:
+        c = canvas.surface_point(_direction(np.degrees(np.arctan2(center_y_mm + 15, 60)), 20,
+                                            side))
         inward = np.array([-side, 0.0, 0.0])
-        canvas.bumps.append(
-            Bump(tuple(c + inward * 25.0), tuple(inward * thickness_mm * 0.9), 45.0)
-        )
+        canvas.shifts.append(Shift(tuple(c + inward * 35.0), tuple(inward * thickness_mm * 0.55),
+                                   42.0))
+    canvas.findings.add(f"subdural {kind}")
 
 
-def subarachnoid(canvas: Canvas, *, pattern: str = "basal", side: int = 1) -> None:
-    """Paint subarachnoid blood in CSF spaces (not the ventricles).
-
-    ``pattern="basal"`` (aneurysmal): basal cisterns with the suprasellar
-    star, both Sylvian fissures and the anterior interhemispheric fissure.
-    ``pattern="convexity"`` (traumatic): sulci over one convexity.
-    """
-    base = canvas.head.base
-    box = canvas.whole()
-    x, y, z = canvas.mm(box)
-    csf = np.clip(1 - base.gray - base.white, 0, 1) * base.icv
-    csf *= canvas.tissue_intra != Tissue.VENTRICLE
-
-    def ellipsoid(
-        cx: float, cy: float, cz: float, rx: float, ry: float, rz: float
-    ) -> npt.NDArray[np.bool_]:
-        inside = ((x - cx) / rx) ** 2 + ((y - cy) / ry) ** 2 + ((z - cz) / rz) ** 2 <= 1
-        return np.asarray(inside, dtype=np.bool_)
-
-    if pattern == "basal":
-        region = ellipsoid(0, 2, -14, 26, 24, 9) | ellipsoid(36, 8, -2, 14, 20, 14)
-        region |= ellipsoid(-36, 8, -2, 14, 20, 14)
-        region |= (np.abs(x) < 4) & (y > 5) & (y < 55) & (z > -15) & (z < 25)
-    elif pattern == "convexity":
-        c = canvas.surface_point(_direction(20, 35, side))
-        near = (x - c[0]) ** 2 + (y - c[1]) ** 2 + (z - c[2]) ** 2 < 28**2
-        region = near & (base.depth >= 1.5) & (base.depth < 18)  # in the sulci, off the dura
-    else:
-        raise ValueError(f"unknown subarachnoid pattern {pattern!r}; use 'basal' or 'convexity'")
-    fraction = csf * region
-    canvas.hu_intra += (fraction * (HU["acute_blood"] - HU["csf"])).astype(np.float32)
-    canvas.lesion[fraction >= 0.5] = Lesion.SUBARACHNOID
-
-
-def intraventricular(canvas: Canvas, *, pattern: str = "layering", depth_mm: float = 10.0) -> None:
-    """Paint intraventricular blood: a dependent layer with a flat level, or a cast."""
-    ventricles = canvas.tissue_intra == Tissue.VENTRICLE
-    x, y, z = canvas.mm(canvas.whole())
-    if pattern == "layering":
-        lateral = ventricles & (z > 0)
-        level = y[lateral].min() + depth_mm  # supine: posterior is down
-        blood = lateral & (y < level)
-    elif pattern == "cast":
-        blood = ventricles
-    else:
-        raise ValueError(f"unknown intraventricular pattern {pattern!r}; use 'layering' or 'cast'")
-    canvas.hu_intra[blood] = HU["acute_blood"]
-    canvas.lesion[blood] = Lesion.INTRAVENTRICULAR
-
-
+# -- inside the brain ----------------------------------------------------------------
 def intraparenchymal(
     canvas: Canvas,
     *,
     center_mm: tuple[float, float, float],
     radii_mm: tuple[float, float, float] = (14.0, 11.0, 11.0),
-    edema_mm: float = 4.0,
+    edema_mm: float = 5.0,
     irregularity: float = 0.25,
+    age: str = "acute",
+    contusion: bool = False,
 ) -> None:
-    """Paint an intraparenchymal hematoma: an irregular clot with an edema rim."""
-    c = np.asarray(center_mm, float)
-    box = canvas.box(c, max(radii_mm) * (1 + irregularity) + edema_mm + 6)
-    p = canvas.mm(box)
-    r = np.asarray(radii_mm).reshape(3, 1, 1, 1)
-    norm = np.sqrt((((p - c.reshape(3, 1, 1, 1)) / r) ** 2).sum(axis=0))
-    bumpy = ndi.gaussian_filter(canvas.rng.standard_normal(norm.shape), 3.0)
-    bumpy /= bumpy.std() or 1.0
-    signed_mm = (norm - 1 - irregularity * 0.5 * bumpy) * float(np.mean(radii_mm))
-    tissue = canvas.tissue_intra[box]
-    brain = (tissue == Tissue.GRAY) | (tissue == Tissue.WHITE)
-    edema = np.clip((edema_mm - signed_mm) / 2, 0, 1) * (signed_mm > 0) * brain
-    target = canvas.hu_intra[box]
-    target += (edema * (HU["edema"] - target)).astype(np.float32)
-    canvas.paint(
-        box, np.clip(0.5 - signed_mm, 0, 1) * brain, HU["acute_blood"], Lesion.INTRAPARENCHYMAL
-    )
-    volume_ml = float((signed_mm < 0).sum()) / 1000
-    if volume_ml > 15:
+    """An intraparenchymal hematoma (or a hemorrhagic contusion) with edema and mass effect.
+
+    The clot is an irregular ellipsoid; the brain around it is pushed outwards
+    as by an inflating balloon (a point at ``r0`` moves to ``(r0³ + R³)^⅓``, in
+    the ellipsoid's units), which compresses the nearby sulci and ventricle.
+    Its density is mottled (retracting clot is denser, fresh blood less); the
+    edema rim (about 18 HU) extends further along white matter than cortex.
+    A contusion is a cluster of small bleeds with more edema and less mass.
+    """
+    c = np.asarray(center_mm, dtype=np.float64)
+    radii = np.asarray(radii_mm, dtype=np.float64)
+    rng = canvas.rng
+    lobes = rng.normal(0.0, irregularity, size=6)
+
+    texture = canvas.head.base.textures[2.2]
+    anchor = rng.uniform(20.0, 150.0, size=3)
+
+    def radial(points: Points) -> tuple[F3, list[F3]]:
+        rel = [(points[i] - c[i]) / radii[i] for i in range(3)]
+        r = np.sqrt(sum(v * v for v in rel)) + 1e-6
+        u = [v / r for v in rel]
+        bump = 1.0 + sum(lobes[k] * u[k % 3] * (1 if k < 3 else u[(k + 1) % 3]) for k in range(6))
+        # Lobules: a noise field read on a sphere of directions, so the outline is irregular.
+        at = np.stack([np.broadcast_to(anchor[i] + 9.0 * u[i], r.shape) for i in range(3)])
+        bump = bump + 0.9 * irregularity * ndi.map_coordinates(texture, at, order=1, mode="wrap")
+        return (r / np.clip(bump, 0.55, 1.7)).astype(np.float32), rel
+
+    def pull(source: Points) -> tuple[Points, F3]:
+        r, rel = radial(source)
+        opened = coverage((1.0 - r) * float(radii.mean()))
+        r0 = np.cbrt(np.clip(r**3 - 1.0, 0.0, None))
+        factor = np.where(r > 1e-3, r0 / r, 0.0)
+        moved = tuple((c[i] + rel[i] * factor * radii[i]).astype(np.float32) for i in range(3))
+        return moved, opened  # type: ignore[return-value]
+
+    def fill(points: Points, opened: F3) -> tuple[F3, F3]:
+        value = np.full(opened.shape, canvas.blood(age), dtype=np.float32)
+        value += 7.0 * canvas.noise(opened.shape)
+        return value, opened
+
+    if contusion:  # small bleeds in swollen cortex, in place: salt and pepper, little mass
+        def spots(cv: Canvas) -> None:
+            box = tuple(slice(max(0, int(v - r - 3)), int(v + r + 4))
+                        for v, r in zip(c + cv.head.base.origin, radii, strict=True))
+            p = cv.points(box)  # type: ignore[arg-type]
+            r, _ = radial(p)
+            tissue = cv.head.tissue_intra[box]
+            brain = np.isin(tissue, (Tissue.GRAY, Tissue.WHITE, Tissue.DEEP_GRAY))
+            dots = smooth_noise(r.shape, 1.2, rng) > 0.55
+            fraction = coverage((1.0 - r) * float(radii.mean())) * dots * brain
+            value = cv.blood(age) + 6.0 * smooth_noise(r.shape, 2.0, rng)
+            cv.paint_fraction(ndi.gaussian_filter(fraction.astype(np.float32), 0.6) * 1.4,
+                              value, Lesion.INTRAPARENCHYMAL, box=box)
+
+        canvas.after.append(spots)
+    else:
+        canvas.openings.append(Opening(pull, fill, Lesion.INTRAPARENCHYMAL, Tissue.GRAY))
+    volume_ml = 4.19 * float(np.prod(radii)) / 1000 * (0.3 if contusion else 1.0)
+    if volume_ml > 12:
         direction = np.array([-np.sign(c[0]) or 1.0, 0.0, 0.0])
-        canvas.bumps.append(Bump(tuple(c), tuple(direction * volume_ml**0.5 * 1.2), 30.0))
+        canvas.shifts.append(Shift(tuple(c), tuple(direction * volume_ml**0.5 * 0.9), 32.0))
+
+    def edema(cv: Canvas) -> None:
+        box = tuple(slice(max(0, int(v - r - edema_mm - 8)), int(v + r + edema_mm + 9))
+                    for v, r in zip(c + cv.head.base.origin, radii, strict=True))
+        p = cv.points(box)  # type: ignore[arg-type]
+        r, _ = radial(p)
+        mm = (r - 1.0) * float(radii.mean())
+        tissue = cv.head.tissue_intra[box]
+        white = (tissue == Tissue.WHITE).astype(np.float32)
+        brain = white + ((tissue == Tissue.GRAY) | (tissue == Tissue.DEEP_GRAY))
+        reach = edema_mm * (0.6 + 0.9 * ndi.gaussian_filter(white, 2.0))
+        ring = coverage(reach - mm) * (mm > -0.5) * brain
+        ring *= (cv.lesion[box] == 0)
+        hu = cv.head.hu_intra[box]
+        hu += (ring * 0.85 * (HU["edema"] - hu)).astype(np.float32)
+        cv.head.tissue_intra[box][(ring >= 0.5)] = Tissue.EDEMA
+
+    canvas.after.append(edema)
+    canvas.findings |= {"contusion" if contusion else "intraparenchymal", "edema"}
+
+
+def subarachnoid(
+    canvas: Canvas,
+    *,
+    pattern: str = "basal",
+    side: int = 1,
+    source_mm: tuple[float, float, float] | None = None,
+    density: float = 1.0,
+) -> None:
+    """Blood mixed into the CSF of the subarachnoid spaces (never the ventricles).
+
+    ``pattern="basal"`` (aneurysmal): suprasellar, ambient, prepontine and
+    interpeduncular cisterns, both Sylvian fissures and the anterior
+    interhemispheric fissure, densest near ``source_mm`` (the aneurysm; by
+    default the anterior communicating artery) and fading away from it, so the
+    two sides differ. ``pattern="convexity"`` (traumatic): thin lines in the
+    sulci over one convexity.
+    """
+    if pattern not in ("basal", "convexity"):
+        raise ValueError(f"unknown subarachnoid pattern {pattern!r}; use 'basal' or 'convexity'")
+
+    def paint(cv: Canvas) -> None:
+        x, y, z = cv.points()
+        tissue = cv.head.tissue_intra
+        csf = (tissue == Tissue.CSF) | (tissue == Tissue.VESSEL)
+        if pattern == "basal":
+            src = np.asarray(source_mm if source_mm is not None else (side * 3.0, 14.0, -14.0))
+            d2 = (x - src[0]) ** 2 + (y - src[1]) ** 2 + (z - src[2]) ** 2
+            strength = np.exp(-d2 / (2 * 28.0**2)) * density
+            region = (z < 22) & (np.abs(x) < 62) & (y > -55) & (y < 50)
+            region &= ~((z > -2) & (np.abs(x) < 6) & (y < -5))  # not the velum/quadrigeminal top
+            cv.findings.add("basal subarachnoid")
+        else:
+            c = cv.surface_point(_direction(20, 35, side))
+            d2 = (x - c[0]) ** 2 + (y - c[1]) ** 2 + (z - c[2]) ** 2
+            strength = np.exp(-d2 / (2 * 14.0**2)) * density
+            depth = cv.head.icv_depth()
+            # In the sulci, below the CSF layer that lines the inner table.
+            region = (depth > 2.5) & (depth < 20) & (side * x > 0)
+            cv.findings.add("convexity subarachnoid")
+        amount = np.clip(strength * 1.6, 0.0, 1.0) * csf * region
+        amount = amount.astype(np.float32)
+        hu = cv.head.hu_intra
+        blood = cv.blood("acute") - 4.0
+        hu += (amount * (blood - hu)).astype(np.float32)
+        cv.lesion[(amount >= 0.5) & (cv.lesion == 0)] = Lesion.SUBARACHNOID
+
+    canvas.after.append(paint)
+
+
+def intraventricular(
+    canvas: Canvas,
+    *,
+    pattern: str = "layering",
+    depth_mm: float = 8.0,
+    fourth: bool = False,
+) -> None:
+    """Blood in the ventricles: a dependent layer under a flat level, or a cast.
+
+    With ``pattern="layering"`` each lateral ventricle fills from its most
+    dependent point (in the supine patient the occipital horns) up to
+    ``depth_mm`` along gravity; the level is flat in the patient's frame, so
+    flat on the image. With ``pattern="cast"`` the ventricles are filled.
+    """
+    if pattern not in ("layering", "cast"):
+        raise ValueError(f"unknown intraventricular pattern {pattern!r}; use 'layering' or 'cast'")
+
+    def paint(cv: Canvas) -> None:
+        x, y, z = cv.points()
+        ventricle = cv.head.tissue_intra == Tissue.VENTRICLE
+        near_blood = np.zeros_like(ventricle)
+        if pattern == "cast":
+            blood = ventricle.astype(np.float32)
+        else:
+            height = sum(np.broadcast_to(c, cv.shape) * g
+                         for c, g in zip((x, y, z), cv.gravity, strict=True))
+            blood = np.zeros(cv.shape, dtype=np.float32)
+            for s in (1, -1):
+                lateral = ventricle & (s * x > 1.0) & (z > -4)
+                if lateral.any():
+                    bottom = float(height[lateral].max())  # most dependent point
+                    level = bottom - depth_mm
+                    blood += coverage(height - level) * lateral
+            if fourth:
+                blood += ventricle & (z < -15)
+            near_blood = blood > 0
+        blood = np.clip(blood, 0.0, 1.0).astype(np.float32)
+        hu = cv.head.hu_intra
+        hu += (blood * (cv.blood("acute") - hu)).astype(np.float32)
+        cv.lesion[blood >= 0.5] = Lesion.INTRAVENTRICULAR
+        _ = near_blood
+        cv.findings.add("intraventricular " + pattern)
+
+    canvas.after.append(paint)
 
 
 def calcifications(
-    canvas: Canvas, *, pineal: bool = True, choroid: bool = True, falx: bool = False
+    canvas: Canvas,
+    *,
+    pineal: bool = True,
+    choroid: bool = True,
+    falx: bool = False,
+    basal_ganglia: bool = False,
 ) -> None:
-    """Add physiological calcifications, the classic mimics of blood (> 100 HU)."""
-    spots = []
+    """Physiological calcifications, the classic mimics of blood (> 100 HU).
+
+    The choroid glomus sits inside the atrium of each lateral ventricle (never
+    cut by its wall); basal ganglia calcification is in the globus pallidus;
+    falx calcification is a row of plaques along the falx.
+    """
+    head = canvas.head
     if pineal:
-        spots.append(((0.0, -30.0, 4.0), 2.5))
+        calcification(head, (0.0, -31.0, 3.0), (3.0, 3.5, 2.8), 260.0)
+        canvas.findings.add("pineal calcification")
     if choroid:
-        spots += [((27.0, -40.0, 14.0), 3.0), ((-27.0, -40.0, 14.0), 3.0)]
+        _choroid(canvas)
+        canvas.findings.add("choroid calcification")
     if falx:
-        spots += [((0.0, 25.0 + 4 * k, 42.0 + k), 1.3) for k in range(4)]
-    for center, radius in spots:
-        box = canvas.box(center, radius + 2)
-        p = canvas.mm(box)
-        d = np.sqrt(((p - np.reshape(center, (3, 1, 1, 1))) ** 2).sum(axis=0))
-        fraction = np.clip(radius - d + 0.5, 0, 1)
-        target = canvas.hu_intra[box]
-        target += (fraction * (HU["calcification"] - target)).astype(np.float32)
-        canvas.tissue_intra[box][fraction >= 0.5] = Tissue.CALCIFICATION
+        for k in range(5):
+            calcification(head, (0.3, 32.0 - 9.0 * k, 44.0 + 2.0 * k), (0.9, 3.0, 2.2),
+                          320.0 - 20.0 * k)
+        canvas.findings.add("falx calcification")
+    if basal_ganglia:
+        for s in (1, -1):
+            calcification(head, (s * 18.0, -2.0, -1.0), (2.2, 4.0, 3.0), 180.0)
+        canvas.findings.add("basal ganglia calcification")
+
+
+def _choroid(canvas: Canvas) -> None:
+    """Choroid plexus glomus in each atrium: soft tissue with a calcified core."""
+    head = canvas.head
+    ventricle_sdf = head.base.brain.ventricle_sdf
+    for s in (1, -1):
+        center = _atrium_center(ventricle_sdf, s)
+        r = 8
+        idx = np.rint(center + head.base.origin).astype(int)
+        box = tuple(slice(i - r, i + r + 1) for i in idx)
+        p = canvas.points(box)  # type: ignore[arg-type]
+        inside = coverage(-ventricle_sdf[box] - 1.0)  # at least 1 mm from the wall
+        glomus = coverage(ellipsoid(p, center, (4.0, 6.0, 3.5))) * inside
+        core = coverage(ellipsoid(p, center + [0.0, -0.5, 0.0], (2.3, 3.0, 2.0))) * inside
+        hu = head.hu_intra[box]
+        hu += (glomus * (HU["choroid_plexus"] - hu)).astype(np.float32)
+        hu += (core * (240.0 - hu)).astype(np.float32)
+        head.tissue_intra[box][glomus >= 0.5] = Tissue.CHOROID_PLEXUS
+        head.tissue_intra[box][core >= 0.5] = Tissue.CALCIFICATION
+
+
+def _atrium_center(ventricle_sdf: F3, side: int) -> npt.NDArray[np.float64]:
+    """The deepest point of the lateral ventricle's atrium on one side (RAS mm)."""
+    from ctlib.synth.template import ORIGIN
+
+    x, y, z = mm_axes(ventricle_sdf.shape)  # type: ignore[arg-type]
+    region = (side * x > 12) & (side * x < 38) & (y < -32) & (y > -55) & (z > 4) & (z < 22)
+    depth = np.where(region, -ventricle_sdf, -np.inf)
+    i = np.unravel_index(int(np.argmax(depth)), depth.shape)
+    return np.asarray(i, dtype=np.float64) - ORIGIN

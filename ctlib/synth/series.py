@@ -1,4 +1,14 @@
-"""One synthetic series: a head, its lesions, and its slices in HU with their maps."""
+"""One synthetic series: a patient, their lesions, and the slices a scanner makes of them.
+
+The order follows the acquisition: draw the patient (:class:`~ctlib.synth.anatomy.HeadShape`)
+and how they lie in the scanner (:class:`~ctlib.synth.geometry.Pose`, which also gives
+gravity's direction for fluid levels), paint the lesions at 1 mm
+(:mod:`~ctlib.synth.lesions`), average the model over each 5 mm slab (so a
+bone edge or a thin clot in part of the slab gives an intermediate value, as
+on a real 5 mm slice), sample every slice through a slight, smooth
+deformation that makes each head asymmetric in its own way, add the head
+holder, and reconstruct it as the series' scanner would (:mod:`~ctlib.synth.scanner`).
+"""
 
 from __future__ import annotations
 
@@ -11,11 +21,12 @@ from scipy import ndimage as ndi
 
 from ctlib.synth import lesions
 from ctlib.synth.anatomy import HeadShape, build_head
-from ctlib.synth.geometry import Pose, SliceStack
-from ctlib.synth.noise import ct_noise
-from ctlib.synth.tissues import HU, Tissue
+from ctlib.synth.geometry import Pose, SliceStack, rotation
+from ctlib.synth.scanner import SCANNERS, Scanner, acquire, holder
+from ctlib.synth.skullbase import BaseShape
+from ctlib.synth.tissues import HU, Lesion, Tissue
 
-__all__ = ["SeriesSpec", "SeriesVolume", "render_series", "LESION_PAINTERS"]
+__all__ = ["LESION_PAINTERS", "SeriesSpec", "SeriesVolume", "draw_patient", "render_series"]
 
 #: The lesion painters, by the ``type`` used in the data recipe.
 LESION_PAINTERS: dict[str, Any] = {
@@ -25,7 +36,8 @@ LESION_PAINTERS: dict[str, Any] = {
     "intraventricular": lesions.intraventricular,
     "intraparenchymal": lesions.intraparenchymal,
 }
-_MODEL_Z_RANGE = (-70.0, 92.0)  # RAS mm covered: foramen magnum to vertex
+_MODEL_Z_RANGE = (-52.0, 84.0)  # RAS mm covered: foramen magnum to vertex
+_SLAB_MM = 5
 
 
 @dataclass(frozen=True)
@@ -39,11 +51,16 @@ class SeriesSpec:
     matrix: int = 512
     tilt_deg: float = 0.0
     calcifications: dict[str, bool] = field(default_factory=dict)
-    holder: bool = False
-    noise_sd: float = 4.0
+    holder: str | bool = "cradle"  #: "cradle", "flat", "none" (True means cradle)
+    noise_scale: float = 1.0  #: dose factor on the scanner's noise
     ventricle_mm: float = 0.0
     patient: str | None = None  #: series sharing a patient key share the PatientID
     blank_slice: bool = False
+    age: float | None = None  #: 0 young … 1 old; drawn when not given
+    hydrocephalus: float = 0.0
+    dense_sinus: bool = False  #: a high haematocrit makes the venous sinuses dense
+    haematocrit: float = 42.0
+    scanner: str | None = None  #: a kernel name of :data:`ctlib.synth.scanner.SCANNERS`
 
 
 @dataclass
@@ -58,22 +75,68 @@ class SeriesVolume:
     pose: Pose
     midline_shift_mm: float
     circle: npt.NDArray[np.bool_]
+    scanner: Scanner
+    shape: HeadShape
+    findings: tuple[str, ...] = ()
+
+
+def draw_patient(spec: SeriesSpec, rng: np.random.Generator) -> HeadShape:
+    """Draw the patient-to-patient variation of one series.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> shape = draw_patient(SeriesSpec("x", 0, age=0.9), np.random.default_rng(0))
+    >>> shape.age
+    0.9
+    """
+    age = float(spec.age) if spec.age is not None else float(rng.uniform(0.1, 0.8))
+    offset = float(rng.normal(0.0, 2.0))  # scanners differ in their brain HU
+    base = BaseShape(
+        mastoid_air=(float(rng.uniform(0.2, 1.0)), float(rng.uniform(0.2, 1.0))),
+        sinus_scale=float(rng.uniform(0.85, 1.1)),
+        globe_mm=float(rng.uniform(12.4, 13.4)),
+        bone_hu=float(rng.uniform(1300.0, 1650.0)),
+        jitter=(float(rng.normal(0, 1.0)), float(rng.normal(0, 1.5)), float(rng.normal(0, 1.5))),
+        ear_angle_deg=float(rng.uniform(15.0, 35.0)),
+    )
+    return HeadShape(
+        age=age,
+        ventricle_mm=spec.ventricle_mm + float(rng.uniform(-0.5, 0.5)),
+        hydrocephalus=spec.hydrocephalus,
+        skull_scale=float(rng.uniform(0.85, 1.2)),
+        inner_table_mm=float(rng.uniform(1.2, 2.0)),
+        outer_table_mm=float(rng.uniform(1.4, 2.3)),
+        bone_hu=base.bone_hu,
+        diploe_hu=float(rng.uniform(480.0, 720.0)),
+        suture_open=float(rng.uniform(0.3, 0.9)) * (1.0 - 0.5 * age),
+        skin_mm=float(rng.uniform(1.3, 2.0)),
+        fat_mm=float(rng.uniform(1.0, 4.5)),
+        gray_hu=HU["gray"] + offset + float(rng.normal(0, 0.7)),
+        white_hu=HU["white"] + offset + float(rng.normal(0, 0.7)),
+        csf_hu=HU["csf"] + 0.5 * offset,
+        base=base,
+        seed=int(rng.integers(2**31)),
+    )
 
 
 def _pose_and_stack(spec: SeriesSpec, rng: np.random.Generator) -> tuple[Pose, SliceStack]:
-    """Draw this series' head pose and slice geometry."""
-    scale = float(rng.uniform(0.93, 1.06))
+    """Draw this series' head pose and slice geometry.
+
+    The MNI template is larger than a real head (its brain is about 1.1 times
+    an average one), so heads are scaled by 0.84–0.93.
+    """
+    scale = float(rng.uniform(0.84, 0.93))
     table_z = float(rng.uniform(40.0, 160.0))
     pose = Pose(
         scale=scale,
-        yaw_deg=float(rng.normal(0, 3)),
-        pitch_deg=float(rng.normal(0, 3)),
-        roll_deg=float(rng.normal(0, 2)),
-        shift_mm=(float(rng.normal(0, 4)), float(rng.normal(8, 4)), table_z),
+        yaw_deg=float(rng.normal(0, 3.5)),
+        pitch_deg=float(rng.normal(-3, 4)),
+        roll_deg=float(rng.normal(0, 2.5)),
+        shift_mm=(float(rng.normal(0, 4)), float(rng.normal(6, 5)), table_z),
     )
-    fov = 250.0
-    spacing = fov / spec.matrix
-    bottom = table_z + scale * _MODEL_Z_RANGE[0]
+    spacing = 250.0 / spec.matrix
+    bottom = table_z + scale * (_MODEL_Z_RANGE[0] + float(rng.uniform(-4, 4)))
     count = int(np.ceil(scale * (_MODEL_Z_RANGE[1] - _MODEL_Z_RANGE[0]) / 5.0))
     stack = SliceStack(
         count=count + int(spec.blank_slice),
@@ -87,8 +150,20 @@ def _pose_and_stack(spec: SeriesSpec, rng: np.random.Generator) -> tuple[Pose, S
     return pose, stack
 
 
+def gravity_in_model(pose: Pose) -> npt.NDArray[np.float64]:
+    """Direction of gravity in model (RAS) coordinates for a supine, head-first patient.
+
+    Gravity points posterior, +y in the patient's LPS frame; the model's axes
+    are turned by the pose, so the level of a fluid is flat in the scanner.
+    """
+    r = rotation(pose.yaw_deg, pose.pitch_deg, pose.roll_deg)
+    down_lps = np.array([0.0, 1.0, 0.0])
+    model = r.T @ (np.diag([-1.0, -1.0, 1.0]) @ down_lps)
+    return np.asarray(model / np.linalg.norm(model))
+
+
 def render_series(spec: SeriesSpec) -> SeriesVolume:
-    """Build the head, paint the lesions, and sample the slices.
+    """Build the patient, paint the lesions, and acquire the slices.
 
     Parameters
     ----------
@@ -100,75 +175,146 @@ def render_series(spec: SeriesSpec) -> SeriesVolume:
         Deterministic for a given ``spec`` (and package versions).
     """
     rng = np.random.default_rng(spec.seed)
-    shape = HeadShape(
-        inner_table_mm=float(rng.uniform(1.4, 2.2)),
-        diploe_mm=float(rng.uniform(2.0, 4.0)),
-        outer_table_mm=float(rng.uniform(1.4, 2.2)),
-        scalp_mm=float(rng.uniform(4.0, 6.5)),
-        fat_mm=float(rng.uniform(1.2, 2.5)),
-        ventricle_mm=spec.ventricle_mm + float(rng.uniform(-0.8, 0.8)),
-    )
-    canvas = lesions.Canvas(build_head(shape), rng)
+    shape = draw_patient(spec, rng)
+    pose, stack = _pose_and_stack(spec, rng)
+    scanner = _scanner(spec, rng)
+    head = build_head(shape)
+    if spec.dense_sinus:
+        head.sinus_hu = HU["dense_sinus"]
+    canvas = lesions.Canvas(head, rng, gravity=gravity_in_model(pose), haematocrit=spec.haematocrit)
     if spec.calcifications:
         lesions.calcifications(canvas, **spec.calcifications)
     for lesion in spec.lesions:
         params = dict(lesion)
         LESION_PAINTERS[params.pop("type")](canvas, **params)
     midline = canvas.finish()
-    pose, stack = _pose_and_stack(spec, rng)
-    return _sample(canvas, spec, pose, stack, midline * pose.scale, rng)
+    findings = set(canvas.findings) | ({"dense sinus"} if spec.dense_sinus else set())
+    volume = _acquire(canvas, spec, pose, stack, scanner, rng)
+    volume.midline_shift_mm = midline * pose.scale
+    volume.findings = tuple(sorted(findings))
+    return volume
 
 
-def _sample(
+def _scanner(spec: SeriesSpec, rng: np.random.Generator) -> Scanner:
+    chosen = SCANNERS[int(rng.integers(len(SCANNERS)))]
+    if spec.scanner is not None:
+        matches = [s for s in SCANNERS if s.kernel == spec.scanner]
+        if not matches:
+            raise ValueError(f"unknown scanner kernel {spec.scanner!r}")
+        chosen = matches[0]
+    return chosen
+
+
+def _model_volumes(canvas: lesions.Canvas) -> tuple[npt.NDArray[np.float32], ...]:
+    """The 1 mm volumes a slice is cut from: HU, tissue, lesion, intracranial fraction."""
+    head = canvas.head
+    icv = head.icv
+    hu = icv * head.hu_intra + (1.0 - icv) * head.hu_extra
+    hu = hu * (1.0 - head.dura) + head.dura * HU["dura"]
+    blood = canvas.lesion > 0
+    sinus = np.where(blood, 0.0, head.sinus)  # a collection pushes the sinus wall, never mixes
+    hu = (hu * (1.0 - sinus) + sinus * head.sinus_hu).astype(np.float32)
+    tissue = np.where(icv >= 0.5, head.tissue_intra, head.tissue_extra).astype(np.uint8)
+    tissue[(head.dura >= 0.5) & ~blood] = Tissue.DURA
+    tissue[(sinus >= 0.5)] = Tissue.VENOUS_SINUS
+    lesion = np.where(icv >= 0.5, canvas.lesion, 0).astype(np.uint8)
+    return hu, tissue, lesion, icv
+
+
+def _warp(rng: np.random.Generator, amplitude_mm: float = 1.8) -> npt.NDArray[np.float64]:
+    """Coefficients of a smooth random deformation: no two heads are quite alike.
+
+    Each displacement component is a random polynomial of degree 2 in the
+    model's coordinates (scaled by 80 mm): one hemisphere or one side of the
+    skull a little larger, the head a little skewed, as real heads are.
+    """
+    return rng.normal(0.0, amplitude_mm / 3.0, size=(3, 9))
+
+
+def _warp_at(warp: npt.NDArray[np.float64], index: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    """The deformation (in voxels) at model voxel indices."""
+    from ctlib.synth.template import ORIGIN
+
+    u = [(index[a] - ORIGIN[a]) / 80.0 for a in range(3)]
+    basis = (u[0], u[1], u[2], u[0] * u[0], u[1] * u[1], u[2] * u[2], u[0] * u[1],
+             u[0] * u[2], u[1] * u[2])
+    return np.stack([sum(warp[a, b] * basis[b] for b in range(9)) for a in range(3)])
+
+
+def _head_window(head_sdf: npt.NDArray[np.float32], index: npt.NDArray[Any]) -> tuple[slice, slice]:
+    """Rows and columns of a slice that can hold anything but air (the head, ears, margin)."""
+    coarse = index[:, ::8, ::8]
+    near = ndi.map_coordinates(head_sdf, coarse, order=1, mode="constant", cval=-100.0) > -28.0
+    if not near.any():
+        return slice(0, 0), slice(0, 0)
+    r = np.flatnonzero(near.any(axis=1))
+    c = np.flatnonzero(near.any(axis=0))
+    n_rows, n_cols = index.shape[1:]
+    return (slice(max(0, 8 * int(r[0]) - 8), min(n_rows, 8 * int(r[-1]) + 9)),
+            slice(max(0, 8 * int(c[0]) - 8), min(n_cols, 8 * int(c[-1]) + 9)))
+
+
+def _acquire(
     canvas: lesions.Canvas,
     spec: SeriesSpec,
     pose: Pose,
     stack: SliceStack,
-    midline_mm: float,
+    scanner: Scanner,
     rng: np.random.Generator,
 ) -> SeriesVolume:
-    """Cut the slices out of the 1 mm model, add the holder and the noise."""
+    """Average the model over the slabs, cut the slices, add holder, artefacts and noise."""
+    hu1, tissue1, lesion1, icv1 = _model_volumes(canvas)
     base = canvas.head.base
-    hu1 = np.where(base.icv, canvas.hu_intra, canvas.hu_extra).astype(np.float32)
-    tissue1 = np.where(base.icv, canvas.tissue_intra, canvas.tissue_extra).astype(np.uint8)
-    lesion1 = (canvas.lesion * base.icv).astype(np.uint8)
-    icv1 = base.icv.astype(np.float32)
+    slab = ndi.uniform_filter1d(hu1, _SLAB_MM, axis=2, mode="nearest")
+    icv_slab = ndi.uniform_filter1d(icv1, _SLAB_MM, axis=2, mode="nearest")
+    codes = [int(c) for c in np.unique(lesion1) if c]
+    fractions = {c: ndi.uniform_filter1d((lesion1 == c).astype(np.float32), _SLAB_MM, axis=2)
+                 for c in codes}
+    warp = _warp(rng)
+    head_sdf = canvas.head.base.skull.head_sdf
+    kind = spec.holder if isinstance(spec.holder, str) else ("cradle" if spec.holder else "none")
+    noise_scale = spec.noise_scale * float(rng.uniform(0.85, 1.2))
+    grain = float(pose.yaw_deg)
 
     shape = (stack.count, stack.rows, stack.columns)
     hu = np.empty(shape, dtype=np.float32)
     tissue = np.empty(shape, dtype=np.uint8)
-    lesion = np.empty(shape, dtype=np.uint8)
+    lesion = np.zeros(shape, dtype=np.uint8)
     circle = stack.scan_circle()
+    head_center = (pose.shift_mm[0], pose.shift_mm[1] - 12.0 * pose.scale)
     for k in range(stack.count):
         if spec.blank_slice and k == stack.count - 1:
-            hu[k], tissue[k], lesion[k] = HU["air"], Tissue.AIR, 0
+            hu[k], tissue[k] = HU["air"], Tissue.AIR
             continue
         points = stack.points(k)
         index = pose.to_model(points) + base.origin.reshape(3, 1, 1)
-        hu[k] = ndi.map_coordinates(hu1, index, order=1, mode="constant", cval=HU["air"])
-        tissue[k] = ndi.map_coordinates(tissue1, index, order=0, mode="constant", cval=0)
-        lesion[k] = ndi.map_coordinates(lesion1, index, order=0, mode="constant", cval=0)
+        index = index + _warp_at(warp, index)
+        rows, cols = _head_window(head_sdf, index)
+        sub = index[:, rows, cols]
+        hu[k] = HU["air"]
+        tissue[k] = Tissue.AIR
+        hu[k][rows, cols] = ndi.map_coordinates(slab, sub, order=1, mode="constant",
+                                                cval=HU["air"])
+        tissue[k][rows, cols] = ndi.map_coordinates(tissue1, sub, order=0, mode="constant",
+                                                    cval=0)
+        if codes:
+            inside = ndi.map_coordinates(icv_slab, sub, order=1, mode="constant", cval=0.0)
+        best = np.zeros(sub.shape[1:], dtype=np.float32)
+        window = lesion[k][rows, cols]
+        for code in codes:
+            f = ndi.map_coordinates(fractions[code], sub, order=1, mode="constant", cval=0.0)
+            take = (f >= 0.5) & (f > best)
+            window[take] = code
+            best = np.maximum(best, f)
         # A pixel interpolated partly from bone is not blood (where the table runs nearly
-        # parallel to the slice even 25 % bone adds 350 HU): keep mask pixels that are at
-        # least 95 % intracranial, so a mask's HU is the lesion's, not the table's.
-        inside = ndi.map_coordinates(icv1, index, order=1, mode="constant", cval=0.0)
-        lesion[k][inside < 0.95] = 0
-        if spec.holder:
-            _head_holder(hu[k], tissue[k], points, pose)
-        hu[k] += ct_noise(hu[k].shape, spec.noise_sd, rng, spacing_mm=stack.spacing_mm)
-    return SeriesVolume(spec, hu, tissue, lesion, stack, pose, midline_mm, circle)
-
-
-def _head_holder(
-    hu: npt.NDArray[np.float32],
-    tissue: npt.NDArray[np.uint8],
-    points: npt.NDArray[np.float64],
-    pose: Pose,
-) -> None:
-    """Draw the scanner's curved head holder behind (posterior to) the head, in place."""
-    x0, y0 = pose.shift_mm[0], pose.shift_mm[1] - 15.0
-    radius = 128.0 * pose.scale
-    r = np.hypot(points[0] - x0, points[1] - y0)
-    arc = (np.abs(r - radius) < 2.0) & (points[1] > y0 + 0.55 * radius) & (tissue == Tissue.AIR)
-    hu[arc] = HU["holder"]
-    tissue[arc] = Tissue.HOLDER
+        # parallel to the slice even 25 % bone adds 350 HU): keep mask pixels that are
+        # at least 90 % intracranial, so that a mask's HU is the lesion's, not the table's.
+        if codes:
+            window[inside < 0.9] = Lesion.NONE
+            lesion[k][rows, cols] = window
+        holder(hu[k], tissue[k], points, kind, head_center, 118.0 * pose.scale)
+        dense = int((hu[k] > 1300).sum())
+        hu[k] = acquire(hu[k], stack.spacing_mm, scanner, rng, noise_scale=noise_scale,
+                        grain_angle_deg=grain, with_artefacts=dense > 1500)
+    return SeriesVolume(spec, hu, tissue, lesion, stack, pose, 0.0, circle, scanner,
+                        canvas.head.shape)
