@@ -71,7 +71,7 @@ def tissue_hu_table(
     >>> from ctlib.data import open_data
     >>> table = tissue_hu_table(open_data("sample"), ["normal-calcified"], every=1)
     >>> table.loc["white matter", "literature"]
-    '20 to 30'
+    '20 to 34'
     """
     import pandas as pd
 

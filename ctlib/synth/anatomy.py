@@ -53,6 +53,8 @@ class BaseHead:
     #: Flat indices of the voxels between brain and air (skull, scalp, face), and their (i, j, k).
     shell: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64), repr=False)
     shell_ijk: tuple[npt.NDArray[np.int32], ...] = field(default=(), repr=False)
+    #: The box holding the intracranial volume (with room for the ICV to grow with age).
+    brain_box: tuple[slice, slice, slice] = field(default=(slice(None),) * 3, repr=False)
 
     def texture_at(self, sigma: float, rng: np.random.Generator) -> Float3:
         """Like :meth:`texture`, on the shell's voxels only (flat)."""
@@ -89,9 +91,15 @@ def base_head() -> BaseHead:
     -------
     BaseHead
     """
-    maps = mni_maps()
-    brain = brain_fields(maps)
-    skull = skull_fields(maps, ct_template())
+    from concurrent.futures import ThreadPoolExecutor
+
+    # numpy and scipy release the GIL in most of this work: two threads nearly halve it.
+    with ThreadPoolExecutor(2) as pool:
+        ct_job = pool.submit(ct_template)
+        maps = mni_maps()
+        brain_job = pool.submit(brain_fields, maps)
+        skull = skull_fields(maps, ct_job.result())
+        brain = brain_job.result()
     dura = dura_fields(maps, brain, skull.icv_depth)
     rng = np.random.default_rng(20260101)
     textures = {}
@@ -102,7 +110,10 @@ def base_head() -> BaseHead:
     near = (skull.icv_depth < 4.5) & (skull.head_sdf > -4.0)
     shell = np.flatnonzero(near.ravel())
     ijk = tuple(c.astype(np.int32) for c in np.unravel_index(shell, near.shape))
-    return BaseHead(brain, skull, dura, ORIGIN.copy(), textures, shell, ijk)
+    from ctlib.synth.fields import bbox
+
+    brain_box = bbox(skull.icv_out < 4.0, 1)
+    return BaseHead(brain, skull, dura, ORIGIN.copy(), textures, shell, ijk, brain_box)
 
 
 @dataclass(frozen=True)
@@ -142,6 +153,7 @@ class Head:
     base: BaseHead
     shape: HeadShape
     _icv_depth: Float3 | None = field(default=None, repr=False)
+    _inward: tuple[Float3, Float3, Float3] | None = field(default=None, repr=False)
 
     def mm_to_index(self, points: npt.ArrayLike) -> npt.NDArray[np.float64]:
         """RAS mm → voxel index (last axis of ``points`` is x, y, z)."""
@@ -152,6 +164,21 @@ class Head:
         if self._icv_depth is None:
             self._icv_depth = _icv_sdf(self.base.skull, self.shape)
         return self._icv_depth
+
+    def inward(self) -> tuple[Float3, Float3, Float3]:
+        """Unit vectors pointing away from the inner table, into the head (x, y, z fields)."""
+        if self._inward is None:
+            depth = self.icv_depth()
+            from ctlib.synth.fields import bbox
+
+            box = bbox(depth > -6.0, 2)
+            fields = [np.zeros(depth.shape, dtype=np.float32) for _ in range(3)]
+            grads = np.gradient(ndi.gaussian_filter(depth[box], 1.5))
+            norm = np.sqrt(sum(g * g for g in grads)) + 1e-6
+            for f, g in zip(fields, grads, strict=True):
+                f[box] = g / norm
+            self._inward = (fields[0], fields[1], fields[2])
+        return self._inward
 
 
 def smooth_noise(shape: tuple[int, ...], sigma: float, rng: np.random.Generator) -> Float3:
@@ -206,35 +233,46 @@ def build_head(shape: HeadShape = HeadShape()) -> Head:
 def _brain(
     brain: BrainFields, base: BaseHead, shape: HeadShape, rng: np.random.Generator
 ) -> tuple[Float3, npt.NDArray[np.uint8]]:
-    """Brain, CSF and ventricles: HU and tissue codes inside the intracranial volume."""
+    """Brain, CSF and ventricles: HU and tissue codes inside the intracranial volume.
+
+    Computed on the box that holds the intracranial volume; outside it the
+    values are never seen (the skull side covers them).
+    """
+    box = base.brain_box
     x, y, z = mm_axes(base.shape)
+    bx, by, bz = x[box[0]], y[:, box[1]], z[:, :, box[2]]
     effacement = 0.6 * shape.hydrocephalus
-    sulci = sulcal_csf(brain, width=max(0.0, 0.15 + 0.8 * shape.age - effacement))
+    sulci = sulcal_csf(brain, width=max(0.0, 0.15 + 0.8 * shape.age - effacement), box=box)
     grow = shape.ventricle_mm + 2.5 * shape.age ** 1.5
-    temporal = (np.abs(x) > 18) & (z < -2)
+    temporal = (np.abs(bx) > 18) & (bz < -2)
     grow_map = grow + shape.hydrocephalus * np.where(temporal, 3.5, 2.0)
-    ventricles = coverage(grow_map - brain.ventricle_sdf)
-    gray, white = brain.gray, brain.white
+    ventricle_sdf = brain.ventricle_sdf[box]
+    ventricles = coverage(grow_map - ventricle_sdf)
+    gray, white = brain.gray[box], brain.white[box]
     tissue = gray + white
     csf = np.maximum(np.maximum(np.clip(1.0 - tissue, 0.0, 1.0), sulci), ventricles)
     # Where CSF grew (sulci, ventricles), tissue gives way in proportion.
     keep = (1.0 - csf) / np.maximum(tissue, 1e-3)
     gray_f = np.clip(gray * keep, 0.0, 1.0)
     white_f = np.clip(white * keep, 0.0, 1.0)
-    deep = brain.deep_gray
+    deep = brain.deep_gray[box]
     gray_hu = np.where(deep, shape.gray_hu - 1.5, shape.gray_hu).astype(np.float32)
     # White matter: slightly darker round the ventricles with age (small-vessel change).
     white_hu = shape.white_hu - 4.0 * shape.age**2 * np.exp(
-        -np.clip(brain.ventricle_sdf, 0, None) / 7.0
+        -np.clip(ventricle_sdf, 0, None) / 7.0
     )
-    hu = gray_hu * gray_f + white_hu * white_f + shape.csf_hu * csf
-    hu = hu.astype(np.float32)
+    hu = np.full(base.shape, shape.csf_hu, dtype=np.float32)
+    hu[box] = gray_hu * gray_f + white_hu * white_f + shape.csf_hu * csf
+    code = np.full(gray.shape, Tissue.CSF, dtype=np.uint8)
+    code[(gray_f >= white_f) & (gray_f > csf)] = Tissue.GRAY
+    code[(white_f > gray_f) & (white_f > csf)] = Tissue.WHITE
+    code[(code == Tissue.GRAY) & deep] = Tissue.DEEP_GRAY
+    code[ventricles >= 0.5] = Tissue.VENTRICLE
     tissue_code = np.full(base.shape, Tissue.CSF, dtype=np.uint8)
-    tissue_code[(gray_f >= white_f) & (gray_f > csf)] = Tissue.GRAY
-    tissue_code[(white_f > gray_f) & (white_f > csf)] = Tissue.WHITE
-    tissue_code[(tissue_code == Tissue.GRAY) & deep] = Tissue.DEEP_GRAY
-    tissue_code[ventricles >= 0.5] = Tissue.VENTRICLE
-    _vessels(hu, tissue_code, (x, y, z), csf)
+    tissue_code[box] = code
+    csf_full = np.ones(base.shape, dtype=np.float32)
+    csf_full[box] = csf
+    _vessels(hu, tissue_code, (x, y, z), csf_full)
     return hu, tissue_code
 
 
@@ -285,7 +323,7 @@ def _outside(
     # Cortical bone is heterogeneous (1000-2000+ HU); diploë is trabecular, with venous lakes.
     coarse = base.texture_at(6.0, rng)
     fine = base.texture_at(1.0, rng)  # one fine texture serves the tables and the diploë
-    table_hu = np.clip(shape.bone_hu * (1.0 + 0.16 * coarse) + 180.0 * fine, 900.0, 2300.0)
+    table_hu = np.clip(shape.bone_hu * (1.0 + 0.12 * coarse) + 110.0 * fine, 900.0, 2300.0)
     diploe_hu = np.clip(shape.diploe_hu * (1.0 + 0.18 * coarse) - 260.0 * fine, 150.0, 1300.0)
 
     head_s = at(skull.head_sdf) + 1.2 * shape.age

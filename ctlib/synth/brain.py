@@ -134,7 +134,13 @@ def _ventricles(maps: MniMaps, pial_depth: Float3) -> Bool3:
     return np.asarray(ventricles | aqueduct)
 
 
-def sulcal_csf(fields: BrainFields, *, width: float, reach_mm: float = 13.0) -> Float3:
+def sulcal_csf(
+    fields: BrainFields,
+    *,
+    width: float,
+    reach_mm: float = 13.0,
+    box: tuple[slice, slice, slice] = (slice(None), slice(None), slice(None)),
+) -> Float3:
     """CSF fraction in the sulci: on the ridge of the distance to white matter.
 
     Parameters
@@ -146,6 +152,8 @@ def sulcal_csf(fields: BrainFields, *, width: float, reach_mm: float = 13.0) -> 
     reach_mm : float, optional
         Sulci are carved only this close to the brain's surface (the deep
         grey nuclei have no sulci).
+    box : tuple of slice, optional
+        Compute on this box of the grid only.
 
     Returns
     -------
@@ -153,7 +161,9 @@ def sulcal_csf(fields: BrainFields, *, width: float, reach_mm: float = 13.0) -> 
         0–1, smoothed to a partial-volume edge.
     """
     threshold = 0.55 + 0.4 * width
-    ridge = np.clip((threshold - fields.wm_gradient) / 0.35, 0.0, 1.0)
-    ridge *= (fields.wm_distance > 1.0) & (fields.pial_depth < reach_mm) & (fields.gray > 0.2)
-    ridge *= ~fields.deep_gray & ~fields.brainstem
-    return np.clip(ndi.gaussian_filter(ridge.astype(np.float32), 0.6), 0.0, 1.0)
+    ridge = np.clip((threshold - fields.wm_gradient[box]) / 0.35, 0.0, 1.0)
+    ridge *= (fields.wm_distance[box] > 1.0) & (fields.pial_depth[box] < reach_mm)
+    ridge *= (fields.gray[box] > 0.2) & ~fields.deep_gray[box] & ~fields.brainstem[box]
+    # Older sulci are wider as well as more numerous: spread the ridge, then saturate.
+    spread = ndi.gaussian_filter(ridge.astype(np.float32), 0.6 + 0.9 * width)
+    return np.clip(spread * (1.0 + 1.5 * width), 0.0, 1.0)

@@ -21,7 +21,7 @@ import shutil
 import tomllib
 import zipfile
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from multiprocessing import get_context
@@ -269,7 +269,7 @@ FINDING_CHECKS: dict[str, tuple[str, int, int]] = {
     "intraparenchymal": ("lesion", Lesion.INTRAPARENCHYMAL, 60),
     "fracture": ("tissue", Tissue.FRACTURE, 15),
     "calcification": ("tissue", Tissue.CALCIFICATION, 8),
-    "dense sinus": ("tissue", Tissue.VENOUS_SINUS, 40),
+    "venous sinus": ("tissue", Tissue.VENOUS_SINUS, 40),
     "edema": ("tissue", Tissue.EDEMA, 60),
 }
 
@@ -295,6 +295,13 @@ def _save_npz(path: Path, **arrays: npt.NDArray[Any]) -> None:
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, member.getvalue())
     path.write_bytes(buffer.getvalue())
+
+
+def _cost(entry: SeriesEntry) -> float:
+    """A rough guess of how long a series takes to render, for scheduling."""
+    kinds = [str(lesion["type"]) for lesion in entry.spec.lesions]
+    moving = sum(kind in ("subdural", "epidural", "intraparenchymal") for kind in kinds)
+    return 1.0 + 1.2 * moving + 0.2 * len(kinds)
 
 
 def _run(job: tuple[SeriesEntry, Recipe, Path]) -> SeriesResult:
@@ -341,17 +348,22 @@ def generate(
     workers = min(workers or min(2, os.cpu_count() or 1), len(jobs)) or 1
     base_head()  # built once here; forked workers inherit it
     bar = tqdm(total=len(jobs), unit="series", desc="synthetic CT", disable=not progress)
-    results: list[SeriesResult] = []
+    # Longest first (series with lesions that move the brain take about twice as long), so
+    # the two workers finish together; the results are put back in recipe order.
+    order = sorted(range(len(jobs)), key=lambda i: -_cost(jobs[i][0]))
+    done: dict[int, SeriesResult] = {}
     if workers == 1:
-        for job in jobs:
-            results.append(_run(job))
+        for i in order:
+            done[i] = _run(jobs[i])
             bar.update()
     else:
         with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
-            for result in pool.map(_run, jobs):
-                results.append(result)
+            futures = {pool.submit(_run, jobs[i]): i for i in order}
+            for future in as_completed(futures):
+                done[futures[future]] = future.result()
                 bar.update()
     bar.close()
+    results = [done[i] for i in range(len(jobs))]
     return _finish(out, recipe, results)
 
 

@@ -31,7 +31,7 @@ pellucidum (:data:`SEPTUM_MM`).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -83,7 +83,7 @@ def blood_hu(age: str, haematocrit: float = 42.0) -> float:
     >>> blood_hu("acute")
     70.0
     >>> round(blood_hu("acute", haematocrit=24.0), 1)
-    42.9
+    43.0
     """
     if age not in BLOOD_AGES:
         raise ValueError(f"unknown blood age {age!r}; use one of {sorted(BLOOD_AGES)}")
@@ -99,6 +99,7 @@ class Opening:
     fill: Callable[[Points, F3], tuple[F3, F3]]  #: (points, opened) → (HU, coverage)
     code: Lesion
     tissue: Tissue
+    reach: tuple[npt.NDArray[np.float64], float] | None = None  #: (centre mm, radius mm) it acts in
 
 
 @dataclass(frozen=True)
@@ -136,6 +137,12 @@ class Canvas:
     findings: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
+        # Work on copies: the same head may be drawn on many times (tests, follow-up studies).
+        self.head = replace(
+            self.head, hu_intra=self.head.hu_intra.copy(),
+            tissue_intra=self.head.tissue_intra.copy(), hu_extra=self.head.hu_extra.copy(),
+            tissue_extra=self.head.tissue_extra.copy(),
+        )
         self.lesion = np.zeros(self.head.base.shape, dtype=np.uint8)
         self.gravity = np.asarray(self.gravity, dtype=np.float64)
         self.gravity /= np.linalg.norm(self.gravity)
@@ -192,10 +199,9 @@ class Canvas:
             for region in opened:
                 moved |= region > 0.001
             if moved.any():
-                idx = np.argwhere(moved)
-                lo = np.maximum(idx.min(axis=0) - 2, 0)
-                hi = np.minimum(idx.max(axis=0) + 3, shape)
-                inner = tuple(slice(int(a), int(b)) for a, b in zip(lo, hi, strict=True))
+                from ctlib.synth.fields import bbox
+
+                inner = bbox(moved, 2)
                 sub = tuple(slice(b.start + i.start, b.start + i.stop)
                             for b, i in zip(box, inner, strict=True))
                 self._resample(tuple(np.ascontiguousarray(c[inner]) for c in source), sub)
@@ -217,19 +223,41 @@ class Canvas:
         return tuple(slice(int(a), int(b)) for a, b in zip(lo, hi, strict=True))  # type: ignore[return-value]
 
     def _pull(self, target: Points) -> tuple[Points, list[F3]]:
-        """Compose every opening's pull-back, then the shifts; collect the opened regions."""
-        source: Points = target
+        """Add up every opening's pull-back displacement, then the shifts; collect openings.
+
+        Each lesion's displacement is computed where the tissue lands (on the
+        grid, so its fields are read by slicing) and the displacements are
+        summed: for lesions that each move the brain by millimetres, the
+        difference from composing them exactly is a fraction of that.
+        """
+        source: Points = tuple(np.array(c, dtype=np.float32, copy=True) for c in target)  # type: ignore[assignment]
         opened: list[F3] = []
+        box = target.box if isinstance(target, GridPoints) else None
         for opening in self.openings:
-            source, region = opening.pull(source)
+            local = _local_box(opening.reach, box) if box is not None else None
+            region = np.zeros(source[0].shape, dtype=np.float32)
+            if local is None:
+                moved, region = opening.pull(target)
+                for c, m, t in zip(source, moved, target, strict=True):
+                    c += m - t
+            else:  # a local lesion: pull only around it, the rest stays where it is
+                part = GridPoints(tuple(np.ascontiguousarray(c[local]) for c in target),
+                                  tuple(slice(b.start + s.start, b.start + s.stop)
+                                        for b, s in zip(box, local, strict=True)))  # type: ignore[arg-type]
+                moved, sub = opening.pull(part)
+                for c, m, t in zip(source, moved, part, strict=True):
+                    c[local] += m - t
+                region[local] = sub
             opened.append(region)
         if self.shifts:
-            icv_depth = _sample(self.head.icv_depth(), source)
+            # The taper and the falx's hold are read where the tissue lands: they change
+            # over centimetres, the shift over millimetres.
+            icv_depth = _sample(self.head.icv_depth(), target)
             taper = np.clip(icv_depth / 14.0, 0.0, 1.0) ** 1.5
             # Above its free edge the falx holds the hemispheres apart.
             dura = self.head.base.dura
-            falx = np.abs(_sample(dura.falx_side, source)) < 6.0
-            held = falx & ~(_sample(dura.under_falx.astype(np.float32), source) > 0.5)
+            falx = np.abs(_sample(dura.falx_side, target)) < 6.0
+            held = falx & ~(_sample(dura.under_falx, target) > 0.5)
             for shift in self.shifts:
                 c = shift.center
                 r2 = sum((source[i] - c[i]) ** 2 for i in range(3))
@@ -245,7 +273,8 @@ class Canvas:
         compression = _compression(source)
         hu = ndi.map_coordinates(head.hu_intra, index, order=1, mode="nearest")
         tissue = ndi.map_coordinates(head.tissue_intra, index, order=0, mode="nearest")
-        lesion = ndi.map_coordinates(self.lesion, index, order=0, mode="nearest")
+        lesion = (ndi.map_coordinates(self.lesion, index, order=0, mode="nearest")
+                  if self.lesion.any() else np.zeros(hu.shape, dtype=np.uint8))
         csf = (tissue == Tissue.CSF) | (tissue == Tissue.VENTRICLE)
         # Compressed brain loses its CSF first: sulci and ventricles efface.
         squeeze = np.clip(1.0 - 1.0 / np.maximum(compression, 1.0) ** 2.5, 0.0, 1.0) * csf
@@ -275,6 +304,24 @@ class Canvas:
         target = self.head.hu_intra[sl]
         target += (f * (np.asarray(value, dtype=np.float32) - target)).astype(np.float32)
         self.lesion[sl][f >= 0.5] = code
+
+
+def _local_box(
+    reach: tuple[npt.NDArray[np.float64], float] | None, box: tuple[slice, slice, slice]
+) -> tuple[slice, slice, slice] | None:
+    """``reach`` (centre, radius in mm) as slices of the arrays that cover ``box``."""
+    if reach is None:
+        return None
+    from ctlib.synth.template import ORIGIN
+
+    centre, radius = reach
+    out = []
+    for a in range(3):
+        lo = int(np.floor(centre[a] + ORIGIN[a] - radius)) - box[a].start
+        hi = int(np.ceil(centre[a] + ORIGIN[a] + radius)) + 1 - box[a].start
+        n = box[a].stop - box[a].start
+        out.append(slice(max(0, lo), min(n, max(0, hi))))
+    return tuple(out)  # type: ignore[return-value]
 
 
 def _nearest(point: npt.NDArray[np.float64]) -> tuple[int, int, int]:
@@ -308,11 +355,19 @@ def _sample(volume: npt.NDArray[Any], points: Points) -> F3:
 
 
 def _compression(source: Points) -> F3:
-    """How much source volume each target voxel receives (det of the pull-back's Jacobian)."""
-    grads = [np.gradient(s) for s in source]
+    """How much source volume each target voxel receives (det of the pull-back's Jacobian).
+
+    The map is smooth, so its Jacobian is taken on every second voxel and interpolated.
+    """
+    coarse = [np.asarray(s, dtype=np.float32)[::2, ::2, ::2] for s in source]
+    grads = [np.gradient(s, 2.0) for s in coarse]
     (a, b, c), (d, e, f), (g, h, i) = grads
-    det = a * (e * i - f * h) - b * (d * i - f * g) + c * (d * h - e * g)
-    return ndi.gaussian_filter(np.abs(det).astype(np.float32), 1.0)
+    det = np.abs(a * (e * i - f * h) - b * (d * i - f * g) + c * (d * h - e * g))
+    det = ndi.gaussian_filter(det.astype(np.float32), 0.5)
+    shape = np.broadcast_shapes(*(np.shape(s) for s in source))
+    full = ndi.affine_transform(det, [0.5, 0.5, 0.5], output_shape=shape, order=1,
+                                mode="nearest")
+    return np.asarray(full, dtype=np.float32)
 
 
 # -- extra-axial collections ----------------------------------------------------------
@@ -328,12 +383,8 @@ def _collection_pull(
     with ``w(d0) = (1 − d0 / L)²`` (``L = reach_mm``), so the layer ``d < h`` is
     opened for the blood and the cortex under it is compressed most.
     """
-    skull = canvas.head.base.skull
     depth_field = canvas.head.icv_depth()
-    grads = np.gradient(ndi.gaussian_filter(depth_field, 1.5))
-    norm = np.sqrt(sum(g * g for g in grads)) + 1e-6
-    inward = [(g / norm).astype(np.float32) for g in grads]
-    _ = skull
+    inward = canvas.head.inward()
 
     def pull(source: Points) -> tuple[Points, F3]:
         d = _sample(depth_field, source)
@@ -425,8 +476,10 @@ def epidural(
             value = np.where(swirls, canvas.blood("hyperacute") - 5.0, value).astype(np.float32)
         return value, opened
 
-    canvas.openings.append(Opening(_collection_pull(canvas, thickness, reach_mm=max(
-        30.0, 2.6 * thickness_mm)), fill, Lesion.EPIDURAL, Tissue.EXTRA_AXIAL))
+    depth_reach = max(30.0, 2.6 * thickness_mm)
+    canvas.openings.append(Opening(_collection_pull(canvas, thickness, reach_mm=depth_reach),
+                                   fill, Lesion.EPIDURAL, Tissue.EXTRA_AXIAL,
+                                   (center, radius_mm + depth_reach + 6.0)))
     inward = -(center - np.array([0.0, -15.0, 15.0]))
     inward /= np.linalg.norm(inward)
     if thickness_mm >= 8:
@@ -508,7 +561,8 @@ def subdural(
     gravity = canvas.gravity
 
     def fill(points: Points, opened: F3) -> tuple[F3, F3]:
-        base = {"acute": canvas.blood("acute"), "hyperacute": canvas.blood("acute"),
+        # An acute subdural in its first hours is the densest blood: 75-100 HU (REFERENCE).
+        base = {"acute": canvas.blood("acute") + 6.0, "hyperacute": canvas.blood("acute"),
                 "subacute": canvas.blood("subacute"), "chronic": canvas.blood("chronic"),
                 "acute_on_chronic": canvas.blood("chronic")}[kind]
         value = np.full(opened.shape, base, dtype=np.float32)
@@ -533,7 +587,7 @@ def subdural(
     ys = np.arange(edge.size, dtype=np.float32) - canvas.head.base.origin[1]
     if falx:
         def falx_offset(points: Points) -> F3:
-            return (side * points[0]).astype(np.float32)
+            return (side * points[0] - 0.6).astype(np.float32)  # beside the 1 mm falx
 
         def along_falx(points: Points) -> F3:
             x, y, z = (np.broadcast_to(c, np.broadcast_shapes(*(p.shape for p in points)))
@@ -563,8 +617,8 @@ def subdural(
         c = canvas.surface_point(_direction(np.degrees(np.arctan2(center_y_mm + 15, 60)), 20,
                                             side))
         inward = np.array([-side, 0.0, 0.0])
-        canvas.shifts.append(Shift(tuple(c + inward * 35.0), tuple(inward * thickness_mm * 0.55),
-                                   42.0))
+        canvas.shifts.append(Shift(tuple(c + inward * 35.0), tuple(inward * thickness_mm * 0.85),
+                                   45.0))
     canvas.findings.add(f"subdural {kind}")
 
 
@@ -575,7 +629,7 @@ def intraparenchymal(
     center_mm: tuple[float, float, float],
     radii_mm: tuple[float, float, float] = (14.0, 11.0, 11.0),
     edema_mm: float = 5.0,
-    irregularity: float = 0.25,
+    irregularity: float = 0.35,
     age: str = "acute",
     contusion: bool = False,
 ) -> None:
@@ -635,9 +689,11 @@ def intraparenchymal(
 
         canvas.after.append(spots)
     else:
-        canvas.openings.append(Opening(pull, fill, Lesion.INTRAPARENCHYMAL, Tissue.GRAY))
+        # The push falls as R³/3r²: beyond 4 radii it is under a fiftieth of a radius.
+        reach = (c, float(radii.max()) * 4.5 + 6.0)
+        canvas.openings.append(Opening(pull, fill, Lesion.INTRAPARENCHYMAL, Tissue.GRAY, reach))
     volume_ml = 4.19 * float(np.prod(radii)) / 1000 * (0.3 if contusion else 1.0)
-    if volume_ml > 12:
+    if volume_ml > 5:
         direction = np.array([-np.sign(c[0]) or 1.0, 0.0, 0.0])
         canvas.shifts.append(Shift(tuple(c), tuple(direction * volume_ml**0.5 * 0.9), 32.0))
 
@@ -737,14 +793,17 @@ def intraventricular(
             height = sum(np.broadcast_to(c, cv.shape) * g
                          for c, g in zip((x, y, z), cv.gravity, strict=True))
             blood = np.zeros(cv.shape, dtype=np.float32)
+            fourth_region = (y < -28) & (z < -12)
             for s in (1, -1):
-                lateral = ventricle & (s * x > 1.0) & (z > -4)
+                # One level per side, over every part of that lateral ventricle (temporal
+                # horn included): blood fills whatever is more dependent than it.
+                lateral = ventricle & (s * x > 2.0) & ~fourth_region
                 if lateral.any():
                     bottom = float(height[lateral].max())  # most dependent point
                     level = bottom - depth_mm
                     blood += coverage(height - level) * lateral
             if fourth:
-                blood += ventricle & (z < -15)
+                blood += ventricle & fourth_region
             near_blood = blood > 0
         blood = np.clip(blood, 0.0, 1.0).astype(np.float32)
         hu = cv.head.hu_intra

@@ -123,7 +123,7 @@ def neighbour_correlation(image: npt.ArrayLike, axis: int = 1, lag: int = 1) -> 
 
 
 def variance_map(
-    hu: npt.NDArray[np.floating], spacing_mm: float, *, size: int = 64, views: int = 60
+    hu: npt.NDArray[np.floating], spacing_mm: float, *, size: int = 64, views: int = 30
 ) -> npt.NDArray[np.float32]:
     """Relative noise variance of filtered back-projection across a slice.
 

@@ -32,7 +32,7 @@ from scipy import ndimage as ndi
 from ctlib.synth.noise import MU_WATER_PER_MM, ct_noise, variance_map
 from ctlib.synth.tissues import HU, Tissue
 
-__all__ = ["SCANNERS", "Scanner", "acquire", "artefacts", "holder"]
+__all__ = ["SCANNERS", "Scanner", "acquire", "artefacts", "holder", "holder_layer"]
 
 F2 = npt.NDArray[np.float32]
 
@@ -53,11 +53,11 @@ class Scanner:
 
 #: Head protocols the set draws from (kernels named as in REFERENCE.md).
 SCANNERS: tuple[Scanner, ...] = (
-    Scanner("STANDARD", 3.4, 0.40, 2.6, 0.30, 1.0, 1.0),
-    Scanner("SOFT", 2.9, 0.34, 2.2, 0.10, 1.1, 0.8),
-    Scanner("H31s", 3.9, 0.44, 3.0, 0.35, 0.9, 1.1),
-    Scanner("H40s", 4.3, 0.48, 3.2, 0.45, 0.8, 1.2),
-    Scanner("FC64", 3.6, 0.42, 2.8, 0.25, 1.2, 1.0, 120),
+    Scanner("STANDARD", 3.4, 0.35, 2.6, 0.30, 1.0, 1.0),
+    Scanner("SOFT", 2.9, 0.30, 2.2, 0.10, 1.1, 0.8),
+    Scanner("H31s", 3.9, 0.38, 3.0, 0.35, 0.9, 1.1),
+    Scanner("H40s", 4.3, 0.42, 3.2, 0.45, 0.8, 1.2),
+    Scanner("FC64", 3.6, 0.37, 2.8, 0.25, 1.2, 1.0, 120),
 )
 
 
@@ -104,20 +104,13 @@ def artefacts(
     return np.asarray(full[: hu.shape[0], : hu.shape[1]], dtype=np.float32)
 
 
-def holder(
-    hu: F2,
-    tissue: npt.NDArray[np.uint8],
-    points: npt.NDArray[np.float64],
-    kind: str,
-    center_xy: tuple[float, float],
-    radius_mm: float,
-) -> None:
-    """Draw the head holder and its pad behind (posterior to) the head, in place.
+def holder_layer(
+    points: npt.NDArray[np.float64], kind: str, center_xy: tuple[float, float], radius_mm: float
+) -> tuple[F2, npt.NDArray[np.uint8]]:
+    """The head holder and its pad behind (posterior to) the head, as a layer.
 
     Parameters
     ----------
-    hu, tissue : numpy.ndarray
-        The slice, changed in place (only where it is air).
     points : numpy.ndarray
         LPS mm of every pixel, shape (3, rows, columns).
     kind : {"cradle", "flat", "none"}
@@ -127,11 +120,18 @@ def holder(
         LPS x, y of the head's centre.
     radius_mm : float
         The cradle's inner radius.
+
+    Returns
+    -------
+    (hu, tissue) : numpy.ndarray
+        HU of the layer (NaN where it is absent) and its tissue codes (0 there).
     """
+    shape = points.shape[1:]
+    hu = np.full(shape, np.nan, dtype=np.float32)
+    tissue = np.zeros(shape, dtype=np.uint8)
     if kind == "none":
-        return
+        return hu, tissue
     x, y = points[0] - center_xy[0], points[1] - center_xy[1]
-    air = tissue == Tissue.AIR
     if kind == "cradle":
         r = np.hypot(x, y)
         shell = (r > radius_mm) & (r < radius_mm + 3.0) & (y > 0.35 * radius_mm)
@@ -142,12 +142,25 @@ def holder(
         pad = (y > top - 18.0) & (y <= top) & (np.abs(x) < 0.6 * radius_mm)
     else:
         raise ValueError(f"unknown holder {kind!r}; use 'cradle', 'flat' or 'none'")
-    hu[shell & air] = HU["holder"] if kind == "cradle" else HU["table"]
-    tissue[shell & air] = Tissue.HOLDER
     soft = ndi.gaussian_filter(pad.astype(np.float32), 2.0)
-    where = air & (soft > 0.05)
-    hu[where] = (HU["air"] + soft[where] * (HU["pad"] - HU["air"])).astype(np.float32)
-    tissue[where & (soft > 0.5)] = Tissue.PAD
+    where = soft > 0.05
+    hu[where] = HU["air"] + soft[where] * (HU["pad"] - HU["air"])
+    tissue[soft > 0.5] = Tissue.PAD
+    hu[shell] = HU["holder"] if kind == "cradle" else HU["table"]
+    tissue[shell] = Tissue.HOLDER
+    return hu, tissue
+
+
+def holder(
+    hu: F2,
+    tissue: npt.NDArray[np.uint8],
+    layer: tuple[F2, npt.NDArray[np.uint8]],
+) -> None:
+    """Lay a :func:`holder_layer` into a slice, in place, where the slice is air."""
+    values, codes = layer
+    where = (tissue == Tissue.AIR) & np.isfinite(values)
+    hu[where] = values[where]
+    tissue[where & (codes > 0)] = codes[where & (codes > 0)]
 
 
 def acquire(
@@ -190,5 +203,5 @@ def acquire(
     noise = ct_noise(image.shape, scanner.noise_sd * noise_scale, rng, spacing_mm=spacing_mm,
                      cutoff_per_mm=scanner.cutoff_per_mm, order=scanner.order,
                      anisotropy=1.18, angle_deg=grain_angle_deg)
-    inside = hu > -950
-    return np.where(inside | (np.abs(noise) > 0), image + noise * sd_map, image).astype(np.float32)
+    # Scanners store nothing below -1024 HU (the bottom of their 12-bit range).
+    return np.maximum(image + noise * sd_map, -1024.0).astype(np.float32)

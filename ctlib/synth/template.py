@@ -103,7 +103,7 @@ def cormack_to_hu(stored: npt.ArrayLike) -> npt.NDArray[np.float64]:
 
     Examples
     --------
-    >>> cormack_to_hu([0, 900, 1124 + 9 * 100 + 124, 3100, 4000]).round(1).tolist()
+    >>> cormack_to_hu([0, 900, 2000, 3100, 4000]).round(1).tolist()
     [-1024.0, -124.0, -24.0, 76.0, 526.0]
     """
     c = np.asarray(stored, dtype=np.float64)

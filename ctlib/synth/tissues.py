@@ -12,8 +12,10 @@ Values are those of non-contrast head CT at about 120 kVp, with their sources:
   1980;4:489, doi:10.1097/00004728-198008000-00016); the grey-to-white ratio
   of normal controls at the basal ganglia is about 1.3 (Choi et al., *Emerg
   Med J* 2008;25:666, controls 1.32); values differ between scanners by up to
-  about 20 % (Oh et al., *Am J Emerg Med* 2019;37:680). Here grey matter 38 and
-  white matter 29 HU (ratio 1.31), each series shifted by its scanner;
+  about 20 % (Oh et al., *Am J Emerg Med* 2019;37:680). Here pure grey matter is
+  41 and pure white matter 28 HU; partial volume in the 1 mm model and the 5 mm
+  slice brings cortex, as measured on the images, to about 35–37 HU and the
+  grey-to-white ratio to about 1.2–1.3. Each series is shifted by its scanner;
 * CSF 0–15 HU (water-like);
 * blood (Radiopaedia, "Evolution of CT density of intracranial haemorrhage";
   New & Aronow, *Radiology* 1976;121:635; Parizel et al., *Eur Radiol*
@@ -74,7 +76,7 @@ class Tissue(IntEnum):
         """A readable name, e.g. ``"white matter"``."""
         names = {
             "GRAY": "grey matter", "WHITE": "white matter", "CSF": "CSF (sulci, cisterns)",
-            "VENTRICLE": "CSF (ventricles)", "BONE": "bone (cortical)", "SCALP": "soft tissue",
+            "VENTRICLE": "CSF (ventricles)", "BONE": "bone (cortical)", "SCALP": "scalp",
             "DEEP_GRAY": "deep grey matter", "DIPLOE": "diploë, cancellous bone",
             "SINUS_AIR": "air in sinuses and mastoids", "EXTRA_AXIAL": "extra-axial space",
         }
@@ -115,9 +117,9 @@ HU: dict[str, float] = {
     "otic_capsule": 2100.0,
     "suture": 350.0,
     "csf": 7.0,
-    "gray": 38.0,
-    "deep_gray": 36.5,
-    "white": 29.0,
+    "gray": 41.0,
+    "deep_gray": 39.5,
+    "white": 28.0,
     "dura": 55.0,
     "venous_blood": 45.0,
     "dense_sinus": 70.0,
