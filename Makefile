@@ -32,13 +32,14 @@ DATA_SRC := data/recipe.toml $(wildcard ctlib/synth/*.py)
 # book/_build/html. Built from the committed outputs (nothing is executed), with no network.
 BOOK_FLAGS := --config book/_config.yml --toc book/_toc.yml --path-output book
 
-.PHONY: help lab test book bench venv data notebooks clean
+.PHONY: help lab test book bench realism venv data notebooks clean
 
 help:
 	@echo "make lab    set up .venv if needed, then start JupyterLab on notebooks/"
 	@echo "make test   set up .venv if needed, then run every test (unit, doctest, notebooks)"
 	@echo "make data   (re)build the synthetic data set in data/synthetic (about a minute)"
 	@echo "make bench  print speed ratios of ctlib against naive code (not a test): window, viewer, series, header table"
+	@echo "make realism  measure the synthetic set as a radiologist would, beside literature and real-slice ranges"
 	@echo "make notebooks  re-execute every notebook in place (after editing one)"
 	@echo "make book  build the reading site (static HTML, committed outputs) in book/_build/html"
 	@echo "make clean  remove .venv and caches"
@@ -86,6 +87,9 @@ bench: venv $(DATA)
 	$(PY) benchmarks/bench_series.py
 	@echo
 	$(PY) benchmarks/bench_metadata.py
+
+realism: venv $(DATA)
+	$(PY) -m ctlib.synth.realism data/synthetic
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info data/synthetic book/_build

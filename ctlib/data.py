@@ -142,7 +142,7 @@ def open_data(kind: Literal["synthetic", "sample"] | None = None) -> DataSet:
         Which set; by default the folder named by the environment variable
         ``CTLIB_DATA`` if it is set (a real RSNA download, see
         :meth:`RsnaData.open`, or a synthetic set), else the full synthetic set.
-        ``"sample"`` is the committed sample of 16 key slices.
+        ``"sample"`` is the committed sample of 17 slices (key slices and quirk files).
 
     Returns
     -------
@@ -157,7 +157,7 @@ def open_data(kind: Literal["synthetic", "sample"] | None = None) -> DataSet:
     --------
     >>> data = open_data("sample")
     >>> data.name, data.manifest["images"]
-    ('sample', 16)
+    ('sample', 17)
     """
     chosen = os.environ.get("CTLIB_DATA")
     if chosen and kind is None:
@@ -173,7 +173,7 @@ def open_data(kind: Literal["synthetic", "sample"] | None = None) -> DataSet:
     raise CtlibError(
         f"no {name} data set in {base}. Build it with `make data` in the repository folder "
         "(on Binder or Colab: `python -m ctlib.synth`, about two minutes). "
-        'open_data("sample") opens the committed sample of 16 key slices meanwhile.'
+        'open_data("sample") opens the committed sample of 17 slices (key slices and quirk files) meanwhile.'
     )
 
 

@@ -189,7 +189,7 @@ def metadata_table(
     >>> from ctlib.data import open_data
     >>> table = metadata_table(open_data("sample").files(), progress=False)
     >>> table.shape
-    (16, 32)
+    (17, 32)
     >>> table.columns[:3].tolist(), table.columns[-3:].tolist()
     (['file', 'path', 'SOPInstanceUID'], ['RescaleSlope', 'PhotometricInterpretation', 'error'])
     >>> table[["WindowCenter_0", "WindowCenter_1"]].dtypes.tolist(), table["Rows"].dtype

@@ -171,8 +171,9 @@ def locate(images: str | os.PathLike[str], ids: Iterable[str]) -> list[Path]:
     >>> from ctlib.data import open_data
     >>> data = open_data("sample")
     >>> labels = read_labels(data.labels_csv)
-    >>> [p.name for p in locate(data.images, labels.index[:1])]
-    ['ID_129d98dda.dcm']
+    >>> paths = locate(data.images, labels.index[:2])
+    >>> [p.name for p in paths] == [f"{i}.dcm" for i in labels.index[:2]]
+    True
     """
     folder = Path(images)
     paths = [folder / f"{image_id}.dcm" for image_id in ids]
@@ -217,7 +218,7 @@ def join_metadata(labels: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
     >>> joined = join_metadata(read_labels(data.labels_csv),
     ...                        metadata_table(data.files(), progress=False))
     >>> len(joined), joined.attrs["missing_files"]
-    (16, 0)
+    (17, 0)
     """
     if "SOPInstanceUID" not in table:
         raise CtlibError(

@@ -19,7 +19,7 @@ class TestOpenData:
     def test_prefers_full_set(self) -> None:
         """Without an argument the full set is used when it has been built."""
         assert ctlib.open_data().name == "synthetic"
-        assert ctlib.open_data("sample").manifest["images"] == 16
+        assert ctlib.open_data("sample").manifest["images"] == 17
 
     def test_missing_set(self, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         """A missing set says how to build it."""
@@ -106,7 +106,7 @@ class TestMetadataTable:
         """One row per file, windows split into columns, numbers as numbers."""
         data = ctlib.open_data("sample")
         table = ctlib.metadata_table(data.files(), progress=False)
-        assert len(table) == 16
+        assert len(table) == 17
         assert table["Rows"].dtype.kind == "i"
         two = table["WindowCenter_1"].notna()
         assert two.any() and (~two).any()

@@ -150,7 +150,7 @@ class TestShippedAndGenerated:
     def test_sample_images(self, sample: ctlib.DataSet) -> None:
         """The 16 committed files: no personal data, only synthetic IDs."""
         files = sample.files()
-        assert len(files) == sample.manifest["images"] == 16
+        assert len(files) == sample.manifest["images"] == 17
         assert files_problems(files) == {}
 
     def test_synthetic_images(self, synthetic: ctlib.DataSet) -> None:

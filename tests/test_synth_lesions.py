@@ -132,7 +132,8 @@ class TestAnatomy:
         base = base_head()
         falx = base.dura.falx > 0
         x = np.argwhere(falx)[:, 0] - base.origin[0]
-        assert np.abs(x).max() <= 1
+        assert np.abs(x).max() <= 3  # it bows a little, as real ones do
+        assert np.abs(base.dura.falx_side[falx]).max() <= 1
         cc = base.brain.corpus_callosum_top
         j = int(base.origin[1])  # y = 0
         assert base.dura.falx_edge[j] > cc[j] + 3

@@ -58,24 +58,30 @@ class BaseHead:
 
     def texture_at(self, sigma: float, rng: np.random.Generator) -> Float3:
         """Like :meth:`texture`, on the shell's voxels only (flat)."""
-        source = self.textures[sigma]
-        shift = rng.integers(0, source.shape, size=3)
-        i, j, k = ((c + int(s)) % n for c, s, n in zip(self.shell_ijk, shift, source.shape,
-                                                         strict=True))
-        return np.asarray(source[i, j, k], dtype=np.float32)
+        source = self.textures[sigma].ravel()
+        shift = int(rng.integers(source.size))
+        index = self.shell + shift
+        index[index >= source.size] -= source.size
+        return np.asarray(source[index], dtype=np.float32)
 
     def texture(self, sigma: float, shape: tuple[int, ...], rng: np.random.Generator) -> Float3:
         """Smooth unit noise of ``shape`` cut at random from a periodic field of scale ``sigma``.
 
-        Rolling a periodic field is seamless and costs nothing, so every series
-        and lesion gets its own texture without filtering a new volume.
+        A window at a random place of the field (or, for the whole grid, the
+        field shifted along its memory order, which wraps seamlessly), so every
+        series and lesion gets its own texture without filtering a new volume.
         """
         source = self.textures[sigma]
-        shift = [int(v) for v in rng.integers(0, source.shape, size=3)]
-        rolled = np.roll(source, shift, axis=(0, 1, 2))
+        if all(n < full for n, full in zip(shape, source.shape, strict=True)):
+            start = [int(rng.integers(0, full - n + 1)) for n, full in zip(shape, source.shape,
+                                                                           strict=True)]
+            window = source[tuple(slice(a, a + n) for a, n in zip(start, shape, strict=True))]
+        else:
+            flat = np.roll(source.ravel(), int(rng.integers(source.size)))
+            window = flat.reshape(source.shape)[tuple(slice(0, n) for n in shape)]
         if rng.random() < 0.5:
-            rolled = rolled[::-1]
-        return np.ascontiguousarray(rolled[tuple(slice(0, n) for n in shape)])
+            window = window[::-1]
+        return np.ascontiguousarray(window, dtype=np.float32)
 
     @property
     def shape(self) -> tuple[int, int, int]:
@@ -223,8 +229,11 @@ def build_head(shape: HeadShape = HeadShape()) -> Head:
     icv_sdf = _icv_sdf(base.skull, shape)
     icv = coverage(icv_sdf)
     hu_extra, tissue_extra = _outside(base, shape, icv_sdf, rng)
-    dura = coverage(base.dura.falx) + coverage(base.dura.tentorium)
+    # Thickness and density of the dura vary along it: faint and patchy, not a drawn line.
+    patchy = 0.15 * base.texture(6.0, base.shape, rng) + 0.1 * base.texture(2.2, base.shape, rng)
+    dura = coverage(base.dura.falx + patchy) + coverage(base.dura.tentorium + patchy)
     dura = np.clip(dura, 0.0, 1.0) * np.clip(icv_sdf, 0.0, 1.0)
+    dura *= np.clip(0.75 + 0.35 * base.texture(6.0, base.shape, rng), 0.3, 1.0)
     sinus = coverage(base.dura.sinus) * np.clip(icv_sdf + 0.5, 0.0, 1.0)
     return Head(hu_intra, tissue_intra, hu_extra, tissue_extra, icv, dura.astype(np.float32),
                 sinus.astype(np.float32), HU["venous_blood"], base, shape)
@@ -256,6 +265,12 @@ def _brain(
     gray_f = np.clip(gray * keep, 0.0, 1.0)
     white_f = np.clip(white * keep, 0.0, 1.0)
     deep = brain.deep_gray[box]
+    # The template averages the deep nuclei with the capsules beside them; on CT the caudate,
+    # putamen and thalamus stand out from the internal capsule: sharpen their grey share.
+    nuclei = ndi.binary_dilation(deep, iterations=1) & (gray_f > 0.25)
+    solid = gray_f + white_f
+    gray_f = np.where(nuclei, np.minimum(gray_f * 1.5, solid), gray_f)
+    white_f = np.where(nuclei, solid - gray_f, white_f)
     gray_hu = np.where(deep, shape.gray_hu - 1.5, shape.gray_hu).astype(np.float32)
     # White matter: slightly darker round the ventricles with age (small-vessel change).
     white_hu = shape.white_hu - 4.0 * shape.age**2 * np.exp(
@@ -315,9 +330,10 @@ def _outside(
     thick = at(skull.thickness) * shape.skull_scale
     ti = np.minimum(shape.inner_table_mm, 0.4 * thick)
     to = np.minimum(shape.outer_table_mm, 0.4 * thick)
-    vault = coverage(thick - out) * (1.0 - coverage(icv_s))
+    outer_sdf = at(skull.outer) + (shape.skull_scale - 1.0) * at(skull.thickness)
+    vault = coverage(outer_sdf) * (1.0 - coverage(icv_s))
     inner = coverage(ti - out) * vault
-    outer = (vault - coverage(thick - to - out)).clip(0.0, 1.0)
+    outer = (vault - coverage(outer_sdf - to)).clip(0.0, 1.0)
     diploe = np.clip(vault - inner - outer, 0.0, 1.0)
 
     # Cortical bone is heterogeneous (1000-2000+ HU); diploë is trabecular, with venous lakes.
@@ -327,10 +343,14 @@ def _outside(
     diploe_hu = np.clip(shape.diploe_hu * (1.0 + 0.18 * coarse) - 260.0 * fine, 150.0, 1300.0)
 
     head_s = at(skull.head_sdf) + 1.2 * shape.age
-    fat_mm = shape.fat_mm * np.clip(1.0 + 0.35 * base.texture_at(6.0, rng), 0.3, 2.0)
+    # Subcutaneous fat: lobules of fat between fibrous septa, thicker in some places.
+    lobules = base.texture_at(1.0, rng)
+    fat_mm = shape.fat_mm * np.clip(1.0 + 0.35 * base.texture_at(6.0, rng) + 0.12 * lobules,
+                                    0.3, 2.2)
     skin = 1.0 - coverage(head_s - shape.skin_mm)
     fat = coverage(head_s - shape.skin_mm) * (1.0 - coverage(head_s - shape.skin_mm - fat_mm))
-    soft_hu = skin * HU["skin"] + fat * HU["fat"] + (1.0 - skin - fat) * HU["muscle"]
+    fat_hu = HU["fat"] + 28.0 * np.clip(lobules - 0.8, 0.0, None)  # septa
+    soft_hu = skin * HU["skin"] + fat * fat_hu + (1.0 - skin - fat) * HU["muscle"]
 
     bone = np.clip(inner + outer + diploe, 0.0, 1.0)
     bone_hu = (inner + outer) * table_hu + diploe * diploe_hu
@@ -364,7 +384,10 @@ def _outside(
     painter = Painter(hu[box].copy(), tissue[box].copy(), allowed.astype(np.float32))
     painter.paint(skull.base_bone[box], shape.bone_hu * 0.95, Tissue.BONE)
     painter.paint(skull.base_bone[box] - 1.5, HU["cancellous"], Tissue.DIPLOE)
-    paint_skull_base(painter, p, rng, shape.base, head_sdf=head_sdf[box])
+    shape_box = tuple(b.stop - b.start for b in box)
+    warp = tuple(3.0 * base.texture(6.0, shape_box, rng) + 0.9 * base.texture(2.2, shape_box, rng)
+                 for _ in range(3))
+    paint_skull_base(painter, p, rng, shape.base, head_sdf=head_sdf[box], warp=warp)
     painter.paint(skull.cavity[box], HU["air"], Tissue.SINUS_AIR)
     hu[box] = painter.hu
     tissue[box] = painter.tissue

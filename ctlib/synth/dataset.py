@@ -293,7 +293,7 @@ def _save_npz(path: Path, **arrays: npt.NDArray[Any]) -> None:
             np.lib.format.write_array(member, np.asarray(array), allow_pickle=False)
             info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, member.getvalue())
+            archive.writestr(info, member.getvalue(), compresslevel=1)
     path.write_bytes(buffer.getvalue())
 
 

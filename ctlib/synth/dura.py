@@ -121,7 +121,9 @@ def dura_fields(maps: MniMaps, brain: BrainFields, icv_depth: Float3) -> DuraFie
     edge[back] = np.minimum(edge[back], tent_mid[back])
     edge = np.maximum(edge, np.interp(ys, [-60, -40], [-40, -40]))
     edge = ndi.gaussian_filter1d(edge, 2.0).astype(np.float32)
-    falx_side = np.broadcast_to(x, shape).astype(np.float32)
+    # The falx is not a plane: it bows gently, as the two hemispheres are never equal.
+    bend = 1.6 * np.sin(np.pi * (y + 20.0) / 110.0) * np.clip((z + 10.0) / 60.0, 0.0, 1.0)
+    falx_side = np.broadcast_to(x - bend, shape).astype(np.float32)
     above = (z > edge[None, :, None]) & (tent_side > -0.5) | (z > edge[None, :, None]) & (y > -40)
     falx = np.where(above & icv, 0.55 - np.abs(falx_side), -10.0).astype(np.float32)
     under_falx = np.asarray(~above & icv)

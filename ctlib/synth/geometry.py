@@ -96,10 +96,10 @@ class SliceStack:
         half_r = (self.rows - 1) / 2 * self.spacing_mm
         return center - half_c * self.row_dir - half_r * self.col_dir
 
-    def points(self, k: int) -> npt.NDArray[np.float64]:
-        """LPS mm of every pixel centre of slice ``k``, shape (3, rows, columns)."""
-        r = np.arange(self.rows) * self.spacing_mm
-        c = np.arange(self.columns) * self.spacing_mm
+    def points(self, k: int, step: int = 1) -> npt.NDArray[np.float64]:
+        """LPS mm of every ``step``-th pixel centre of slice ``k``, shape (3, rows, columns)."""
+        r = np.arange(0, self.rows, step) * self.spacing_mm
+        c = np.arange(0, self.columns, step) * self.spacing_mm
         origin = self.position(k).reshape(3, 1, 1)
         return (
             origin

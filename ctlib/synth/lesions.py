@@ -277,7 +277,7 @@ class Canvas:
                   if self.lesion.any() else np.zeros(hu.shape, dtype=np.uint8))
         csf = (tissue == Tissue.CSF) | (tissue == Tissue.VENTRICLE)
         # Compressed brain loses its CSF first: sulci and ventricles efface.
-        squeeze = np.clip(1.0 - 1.0 / np.maximum(compression, 1.0) ** 2.5, 0.0, 1.0) * csf
+        squeeze = np.clip(1.0 - 1.0 / np.maximum(compression, 1.0) ** 4.0, 0.0, 1.0) * csf
         brain_hu = 0.5 * (head.shape.gray_hu + head.shape.white_hu)
         hu = hu + squeeze * (brain_hu - hu)
         tissue = np.where(squeeze > 0.5, np.uint8(Tissue.GRAY), tissue).astype(np.uint8)
@@ -470,7 +470,7 @@ def epidural(
 
     def fill(points: Points, opened: F3) -> tuple[F3, F3]:
         value = np.full(opened.shape, hu, dtype=np.float32)
-        value += 3.0 * canvas.noise(opened.shape)
+        value += 2.0 * canvas.noise(opened.shape)
         if swirl:  # active bleeding: unclotted swirls inside the clot
             swirls = canvas.noise(opened.shape) > 1.0
             value = np.where(swirls, canvas.blood("hyperacute") - 5.0, value).astype(np.float32)
@@ -566,7 +566,7 @@ def subdural(
                 "subacute": canvas.blood("subacute"), "chronic": canvas.blood("chronic"),
                 "acute_on_chronic": canvas.blood("chronic")}[kind]
         value = np.full(opened.shape, base, dtype=np.float32)
-        value += 2.5 * canvas.noise(opened.shape)
+        value += 1.5 * canvas.noise(opened.shape)
         if kind == "hyperacute":
             swirls = canvas.noise(opened.shape) > 0.6
             value = np.where(swirls, canvas.blood("hyperacute"), value).astype(np.float32)
@@ -663,14 +663,20 @@ def intraparenchymal(
     def pull(source: Points) -> tuple[Points, F3]:
         r, rel = radial(source)
         opened = coverage((1.0 - r) * float(radii.mean()))
-        r0 = np.cbrt(np.clip(r**3 - 1.0, 0.0, None))
+        # Brain hardly compresses; the CSF nearby gives way. So the push dies out within
+        # a clot's radius or so of its edge, compressing (and effacing) what lies there,
+        # instead of spreading volume-preserved through the whole brain.
+        absorbed = np.clip(1.0 - (r - 1.0) / 1.5, 0.0, 1.0)
+        r0 = np.cbrt(np.clip(r**3 - absorbed, 0.0, None))
         factor = np.where(r > 1e-3, r0 / r, 0.0)
         moved = tuple((c[i] + rel[i] * factor * radii[i]).astype(np.float32) for i in range(3))
         return moved, opened  # type: ignore[return-value]
 
     def fill(points: Points, opened: F3) -> tuple[F3, F3]:
+        # Clot of different ages and retraction: broad zones and small foci.
         value = np.full(opened.shape, canvas.blood(age), dtype=np.float32)
-        value += 7.0 * canvas.noise(opened.shape)
+        value += 5.0 * canvas.head.base.texture(6.0, opened.shape, rng)
+        value += 3.5 * canvas.noise(opened.shape)
         return value, opened
 
     if contusion:  # small bleeds in swollen cortex, in place: salt and pepper, little mass
@@ -695,7 +701,7 @@ def intraparenchymal(
     volume_ml = 4.19 * float(np.prod(radii)) / 1000 * (0.3 if contusion else 1.0)
     if volume_ml > 5:
         direction = np.array([-np.sign(c[0]) or 1.0, 0.0, 0.0])
-        canvas.shifts.append(Shift(tuple(c), tuple(direction * volume_ml**0.5 * 0.9), 32.0))
+        canvas.shifts.append(Shift(tuple(c), tuple(direction * volume_ml**0.5 * 1.4), 34.0))
 
     def edema(cv: Canvas) -> None:
         box = tuple(slice(max(0, int(v - r - edema_mm - 8)), int(v + r + edema_mm + 9))
@@ -706,7 +712,8 @@ def intraparenchymal(
         tissue = cv.head.tissue_intra[box]
         white = (tissue == Tissue.WHITE).astype(np.float32)
         brain = white + ((tissue == Tissue.GRAY) | (tissue == Tissue.DEEP_GRAY))
-        reach = edema_mm * (0.6 + 0.9 * ndi.gaussian_filter(white, 2.0))
+        uneven = 1.0 + 0.45 * cv.head.base.texture(6.0, white.shape, cv.rng)
+        reach = edema_mm * (0.5 + 1.0 * ndi.gaussian_filter(white, 2.0)) * uneven
         ring = coverage(reach - mm) * (mm > -0.5) * brain
         ring *= (cv.lesion[box] == 0)
         hu = cv.head.hu_intra[box]

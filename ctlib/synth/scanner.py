@@ -66,12 +66,12 @@ def artefacts(
 ) -> F2:
     """Beam-hardening and streak artefacts of one slice (HU to add), on its grid.
 
-    Computed on a 128² grid with 90 views: both are smooth across the rays
+    Computed on a 128² grid with 60 views: both are smooth across the rays
     and sharp only along them, which that grid renders.
     """
     from skimage.transform import iradon, radon
 
-    size, views = 128, 90
+    size, views = 128, 60
     factor = size / hu.shape[0]
     coarse = ndi.zoom(hu, factor, order=1, grid_mode=True, mode="nearest")
     step = spacing_mm / factor
@@ -95,8 +95,8 @@ def artefacts(
                         filter_name="hann") * to_hu
     soft = (coarse > 0) & (coarse < 80)
     offset = float(np.median(hardening[soft])) if soft.any() else 0.0
-    image = 7e-3 * scanner.beam_hardening * (hardening - offset)
-    image += 2.2e-3 * scanner.streaks * starve
+    image = 1.1e-2 * scanner.beam_hardening * (hardening - offset)
+    image += 1.6e-3 * scanner.streaks * starve
     # Right beside bone the error hides in the bone's own edge (and scanners correct it best).
     near_bone = ndi.distance_transform_edt(coarse < 600)
     image *= np.clip(near_bone / 3.0, 0.25, 1.0)
@@ -105,9 +105,14 @@ def artefacts(
 
 
 def holder_layer(
-    points: npt.NDArray[np.float64], kind: str, center_xy: tuple[float, float], radius_mm: float
+    points: npt.NDArray[np.float64],
+    kind: str,
+    center_xy: tuple[float, float],
+    reach_mm: float,
+    pad_mm: float = 14.0,
+    cradle_mm: float = 90.0,
 ) -> tuple[F2, npt.NDArray[np.uint8]]:
-    """The head holder and its pad behind (posterior to) the head, as a layer.
+    """The head holder and its foam pad behind (posterior to) the head, as a layer.
 
     Parameters
     ----------
@@ -118,8 +123,13 @@ def holder_layer(
         or nothing.
     center_xy : (float, float)
         LPS x, y of the head's centre.
-    radius_mm : float
-        The cradle's inner radius.
+    reach_mm : float
+        How far behind ``center_xy`` the back of the head reaches; the holder is
+        placed so that its pad just touches it there.
+    pad_mm : float, optional
+        Thickness of the pad.
+    cradle_mm : float, optional
+        Inner radius of the cradle's trough.
 
     Returns
     -------
@@ -132,14 +142,17 @@ def holder_layer(
     if kind == "none":
         return hu, tissue
     x, y = points[0] - center_xy[0], points[1] - center_xy[1]
+    inner = reach_mm + pad_mm - 2.0  # the pad is pressed a little under the head's weight
     if kind == "cradle":
-        r = np.hypot(x, y)
-        shell = (r > radius_mm) & (r < radius_mm + 3.0) & (y > 0.35 * radius_mm)
-        pad = (r > radius_mm - 14.0) & (r <= radius_mm) & (y > 0.45 * radius_mm)
+        # A trough of radius `cradle_mm` whose bottom lies just behind the occiput.
+        cy = inner - cradle_mm
+        r = np.hypot(x, y - cy)
+        back = (y - cy) > 0.45 * cradle_mm
+        shell = (r > cradle_mm) & (r < cradle_mm + 3.0) & back
+        pad = (r > cradle_mm - pad_mm) & (r <= cradle_mm) & ((y - cy) > 0.45 * cradle_mm)
     elif kind == "flat":
-        top = radius_mm * 0.78
-        shell = (y > top) & (y < top + 4.0) & (np.abs(x) < 140)
-        pad = (y > top - 18.0) & (y <= top) & (np.abs(x) < 0.6 * radius_mm)
+        shell = (y > inner) & (y < inner + 4.0) & (np.abs(x) < 140)
+        pad = (y > inner - pad_mm) & (y <= inner) & (np.abs(x) < 0.75 * reach_mm)
     else:
         raise ValueError(f"unknown holder {kind!r}; use 'cradle', 'flat' or 'none'")
     soft = ndi.gaussian_filter(pad.astype(np.float32), 2.0)
@@ -195,13 +208,15 @@ def acquire(
     """
     image = hu.astype(np.float32)
     if scanner.sharpen:
-        blurred = ndi.gaussian_filter(image, 1.2 / spacing_mm * 0.5)
+        blurred = ndi.uniform_filter(image, 3)
         image = image + scanner.sharpen * (image - blurred)
     if with_artefacts:
         image += artefacts(hu, spacing_mm, scanner, rng)
-    sd_map = np.sqrt(variance_map(hu, spacing_mm))
+    # The noise SD follows the variance of the rays through each pixel; at head-CT dose the
+    # electronic noise makes starved rays worse still (exponent 0.7 instead of 0.5).
+    sd_map = variance_map(hu, spacing_mm) ** 0.7
     noise = ct_noise(image.shape, scanner.noise_sd * noise_scale, rng, spacing_mm=spacing_mm,
                      cutoff_per_mm=scanner.cutoff_per_mm, order=scanner.order,
-                     anisotropy=1.18, angle_deg=grain_angle_deg)
-    # Scanners store nothing below -1024 HU (the bottom of their 12-bit range).
-    return np.maximum(image + noise * sd_map, -1024.0).astype(np.float32)
+                     anisotropy=1.07, angle_deg=grain_angle_deg)
+    # Scanners store -1024 to 3071 HU (their 12-bit range).
+    return np.clip(image + noise * sd_map, -1024.0, 3071.0).astype(np.float32)

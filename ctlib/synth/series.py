@@ -182,8 +182,12 @@ def render_series(spec: SeriesSpec) -> SeriesVolume:
     if spec.dense_sinus:
         head.sinus_hu = HU["dense_sinus"]
     canvas = lesions.Canvas(head, rng, gravity=gravity_in_model(pose), haematocrit=spec.haematocrit)
-    if spec.calcifications:
-        lesions.calcifications(canvas, **spec.calcifications)
+    # Physiological calcification is the rule in adults: pineal in about 60 %, choroid
+    # plexus in about 70 %; series that are about calcifications set theirs in the recipe.
+    calcified = dict(spec.calcifications) or {"pineal": bool(rng.random() < 0.6),
+                                             "choroid": bool(rng.random() < 0.7)}
+    if any(calcified.values()):
+        lesions.calcifications(canvas, **calcified)
     for lesion in spec.lesions:
         params = dict(lesion)
         LESION_PAINTERS[params.pop("type")](canvas, **params)
@@ -277,6 +281,35 @@ def _reaches(extent: npt.NDArray[np.float64], index: npt.NDArray[Any]) -> bool:
     return True
 
 
+def _posterior_reach(
+    stack: SliceStack,
+    pose: Pose,
+    base: Any,
+    warp: npt.NDArray[np.float64],
+    head_sdf: npt.NDArray[np.float32],
+    center: tuple[float, float],
+    kind: str,
+) -> float:
+    """How far behind ``center`` the head reaches over the whole series (mm, LPS y).
+
+    The holder is rigid, so it is placed once for the series, against the back
+    of the head.
+    """
+    reach = 0.0
+    for k in range(stack.count):
+        points = stack.points(k, step=4)
+        index = pose.to_model(points) + base.origin.reshape(3, 1, 1)
+        index = index + _warp_at(warp, index)
+        inside = ndi.map_coordinates(head_sdf, index, order=1, mode="constant", cval=-100.0) > 0
+        if not inside.any():
+            continue
+        x, y = points[0][inside] - center[0], points[1][inside] - center[1]
+        back = y > 1.5 * np.abs(x)  # the occiput, within about 35 degrees of straight back
+        if back.any():
+            reach = max(reach, float(y[back].max()))
+    return reach
+
+
 def _head_window(
     head_sdf: npt.NDArray[np.float32], index: npt.NDArray[Any], size: tuple[int, int]
 ) -> tuple[slice, slice]:
@@ -326,13 +359,16 @@ def _acquire(
     lesion = np.zeros(shape, dtype=np.uint8)
     circle = stack.scan_circle()
     head_center = (pose.shift_mm[0], pose.shift_mm[1] - 12.0 * pose.scale)
+    reach = _posterior_reach(stack, pose, base, warp, head_sdf, head_center, kind)
+    pad_mm = float(rng.uniform(8.0, 18.0))
+    cradle_mm = float(rng.uniform(68.0, 82.0))
     layer: tuple[npt.NDArray[np.float32], npt.NDArray[np.uint8]] | None = None
     for k in range(stack.count):
         if spec.blank_slice and k == stack.count - 1:
             hu[k], tissue[k] = HU["air"], Tissue.AIR
             continue
         points = stack.points(k)
-        coarse = pose.to_model(points[:, ::8, ::8]) + base.origin.reshape(3, 1, 1)
+        coarse = pose.to_model(stack.points(k, step=8)) + base.origin.reshape(3, 1, 1)
         rows, cols = _head_window(head_sdf, coarse + _warp_at(warp, coarse),
                                   (stack.rows, stack.columns))
         sub = pose.to_model(points[:, rows, cols]) + base.origin.reshape(3, 1, 1)
@@ -361,6 +397,9 @@ def _acquire(
                 tissue_window[blood] = np.where(window[blood] > 0, compartment,
                                                 tissue_window[blood])
                 tissue[k][rows, cols] = tissue_window
+        if layer is None or stack.tilt_deg:  # a tilted plane cuts the holder differently
+            layer = holder_layer(points, kind, head_center, reach, pad_mm, cradle_mm)
+        holder(hu[k], tissue[k], layer)
         # Streaks and beam hardening matter where the skull base is: below the tentorium.
         skull_base = float(np.median(coarse[2])) - base.origin[2] < -12.0
         hu[k] = acquire(hu[k], stack.spacing_mm, scanner, rng, noise_scale=noise_scale,

@@ -43,6 +43,7 @@ class SkullFields:
     icv_depth: Float3  #: mm inside the ICV (0 outside)
     icv_out: Float3  #: mm outside the ICV (0 inside)
     thickness: Float3  #: bone thickness measured outward from the nearest ICV point
+    outer: Float3  #: smooth signed mm to the vault's outer surface (> 0 inside it)
     base_bone: Float3  #: signed mm to the skull base and face bone (> 0 inside)
     dense_bone: Float3  #: 0–1, where bone is densest (petrous otic capsule)
     cavity: Float3  #: signed mm to the air of sinuses, nasal cavity, mastoids (> 0 inside)
@@ -79,9 +80,17 @@ def skull_fields(maps: MniMaps, ct: CtTemplate) -> SkullFields:
     for k in range(icv.shape[2]):
         icv[:, :, k] = ndi.binary_fill_holes(icv[:, :, k])
     icv |= out_brain <= 1.0  # at least a thin layer of CSF everywhere
-    icv_depth = edt(icv, bbox(icv, 2), 0.0)
+    # Between the occipital poles and between the frontal poles the closed brain keeps a
+    # notch that the inner table does not have (the sagittal sinus lies there): fill it.
+    notch = (np.abs(x) < 16) & (z > -25) & ((y < -55) | (y > 35))
+    filled = edt(edt(~icv, near_brain, 50.0) <= 8.0, near_brain, 0.0) > 8.0
+    icv |= filled & notch
+    depth0 = edt(icv, bbox(icv, 2), 0.0)
     outside, nearest = ndi.distance_transform_edt(~icv, return_indices=True)
-    icv_out = outside.astype(np.float32)
+    # A smooth signed distance: the inner table is a surface, not 1 mm stair steps.
+    signed = ndi.gaussian_filter((depth0 - outside).astype(np.float32), 1.0)
+    icv_depth = np.maximum(signed, 0.0).astype(np.float32)
+    icv_out = np.maximum(-signed, 0.0).astype(np.float32)
 
     # The head: everything not connected to the air around it (within the template).
     air = hu < -400
@@ -105,19 +114,24 @@ def skull_fields(maps: MniMaps, ct: CtTemplate) -> SkullFields:
     spread = _spread(per_point, surface, bbox(icv, 2))
     thickness = np.clip(ndi.gaussian_filter(spread, 3.0), 3.0, 10.0)
     thickness = thickness[tuple(nearest)].astype(np.float32)
+    # The outer table is smoother than the inner one (which follows the brain).
+    outer = ndi.gaussian_filter(thickness - icv_out, 2.5).astype(np.float32)
 
     # The template ends at |x| = 90 mm, cutting the sides of the head (and blurring the
     # ears into them): beside the vault the skin follows the skull instead, over a soft
     # tissue layer that is thickest where the temporalis muscle lies.
     temporalis = 6.0 * np.exp(-(((z - 5.0) / 30.0) ** 2) - ((y + 5.0) / 35.0) ** 2)
-    from_skull = thickness - icv_out + 5.5 + temporalis
+    from_skull = outer + 5.5 + temporalis
     lateral = np.clip((np.abs(x) - 52.0) / 14.0, 0.0, 1.0) * np.clip((z + 48.0) / 10.0, 0.0, 1.0)
     head_sdf = np.where(lateral > 0, np.minimum(head_sdf, from_skull + 40.0 * (1.0 - lateral)),
                         head_sdf).astype(np.float32)
+    # Scalp at least 4 mm thick everywhere over the vault.
+    head_sdf = np.maximum(head_sdf, np.where(z > -30, outer + 4.0, -50.0)).astype(np.float32)
 
     # Skull base and face: bone where the sharpened template is bone-bright, within
     # reach of the ICV (further out it is face: maxilla, zygoma, mandible).
     base = (sharp > 110) & (hu > 40) & ~icv & (head_sdf > 5.0) & (z < 5) & (icv_out < 40)
+    base &= y < 75  # not in the nose, where sharpening overshoots at the skin
     base = ndi.binary_opening(base, iterations=1)
     base_bone = sdf_coarse(base)
     dense = (sharp > 420) & base & (np.abs(x) > 18) & (z < -20)
@@ -130,7 +144,7 @@ def skull_fields(maps: MniMaps, ct: CtTemplate) -> SkullFields:
     points = np.stack(np.broadcast_arrays(x, y, z)).astype(np.float32)
     bone_id = bone_identity(points)
     suture = suture_distance(points)
-    return SkullFields(icv_depth, icv_out, thickness, base_bone, dense_bone, cavity,
+    return SkullFields(icv_depth, icv_out, thickness, outer, base_bone, dense_bone, cavity,
                        head_sdf, suture, bone_id)
 
 

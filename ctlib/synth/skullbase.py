@@ -94,6 +94,7 @@ def paint_skull_base(
     shape: BaseShape,
     *,
     head_sdf: F,
+    warp: tuple[F, F, F] | None = None,
 ) -> None:
     """Paint the skull base and face into ``painter`` (coordinates ``p``, RAS mm).
 
@@ -108,9 +109,14 @@ def paint_skull_base(
     shape : BaseShape
     head_sdf : numpy.ndarray
         Signed mm to the skin: the face's soft tissue stops there.
+    warp : tuple of arrays, optional
+        A smooth displacement (mm) of the painter's voxels. The shapes are
+        drawn in warped coordinates, so their outlines wander as real bone
+        and sinus walls do, instead of being boxes, spheres and straight rods.
     """
     j = shape.jitter
-    q: Coords = (p[0] - j[0], p[1] - j[1], p[2] - j[2])  # type: ignore[assignment]
+    w = warp or (0.0, 0.0, 0.0)
+    q: Coords = (p[0] - j[0] + w[0], p[1] - j[1] + w[1], p[2] - j[2] + w[2])  # type: ignore[assignment]
     cortical = shape.bone_hu
     s = shape.sinus_scale
 
@@ -118,14 +124,27 @@ def paint_skull_base(
         """The painter, coordinates and skin distance cropped to a box in mm (views)."""
         sl = []
         for a in range(3):
-            axis = np.asarray(q[a]).ravel()
+            axis = np.asarray(p[a]).ravel()  # the unwarped axes: open, sorted
             first = int(np.searchsorted(axis, min(lo[a], hi[a])))
             last = int(np.searchsorted(axis, max(lo[a], hi[a]), side="right"))
             sl.append(slice(first, max(first, last)))
         box_ = tuple(sl)
         sub = Painter(painter.hu[box_], painter.tissue[box_], painter.allowed[box_])
-        coords = (q[0][box_[0]], q[1][:, box_[1]], q[2][:, :, box_[2]])
-        return sub, coords, head_sdf[box_]
+        full = painter.hu.shape
+        coords = tuple(np.broadcast_to(c, full)[box_] for c in q)
+        return sub, coords, head_sdf[box_]  # type: ignore[return-value]
+
+    def straight_region(lo: Sequence[float], hi: Sequence[float]) -> Coords:
+        """Unwarped coordinates of a region: the eye is round whatever the bone does."""
+        sl = []
+        for a in range(3):
+            axis = np.asarray(p[a]).ravel()
+            first = int(np.searchsorted(axis, min(lo[a], hi[a])))
+            last = int(np.searchsorted(axis, max(lo[a], hi[a]), side="right"))
+            sl.append(slice(first, max(first, last)))
+        full = painter.hu.shape
+        straight = (p[0] - j[0], p[1] - j[1], p[2] - j[2])
+        return tuple(np.broadcast_to(c, full)[tuple(sl)] for c in straight)  # type: ignore[return-value]
 
     # Central skull base: sphenoid body, dorsum sellae, clivus.
     pc, qc, _ = region((-32, -45, -72), (32, 40, -12))
@@ -165,18 +184,22 @@ def paint_skull_base(
         pm, qm, _ = region((side * 4, 18, -72), (side * 46, 68, -44))
         maxilla = ellipsoid(qm, _mirror((26, 42, -64), side), (14 * s, 18 * s, 15 * s))
         _bone(pm, maxilla + 1.5, cortical, cortex_mm=1.5)
-        pm.paint(maxilla, HU["air"], Tissue.SINUS_AIR)
+        pm.paint(honeycomb(qm, maxilla, rng, cell_mm=14.0, septum_mm=0.9), HU["air"],
+                 Tissue.SINUS_AIR)
         po, qo, _ = region((side * 6, 12, -58), (side * 56, 82, -12))
-        _orbit(po, qo, side, shape)
+        _orbit(po, qo, side, shape, straight=straight_region((side * 6, 12, -58),
+                                                            (side * 56, 82, -12)))
 
     # Sphenoid sinus with its off-midline septum; ethmoid cells; nasal cavity.
     pf, qf, hf = region((-34, 0, -72), (34, 100, -16))
     sphenoid = ellipsoid(qf, (0, 16, -38), (12 * s, 10 * s, 8 * s))
-    septum = 0.6 - np.abs(qf[0] - rng.uniform(-4, 4))
-    pf.paint(np.minimum(sphenoid, -septum), HU["air"], Tissue.SINUS_AIR)
+    offset = rng.uniform(-4, 4)
+    septum = 0.6 - np.abs(qf[0] - offset - 1.8 * np.sin(qf[1] / 5.0 + qf[2] / 7.0))
+    chambers = honeycomb(qf, sphenoid, rng, cell_mm=9.0, septum_mm=0.9)
+    pf.paint(np.minimum(chambers, -septum), HU["air"], Tissue.SINUS_AIR)
     ethmoid = np.minimum(box(qf, (0, 46, -36), (13, 17, 12), radius=3), np.abs(qf[0]) - 1.2)
-    _bone(pf, ethmoid + 0.8, cortical, cortex_mm=5.0)
-    pf.paint(honeycomb(qf, ethmoid, rng, cell_mm=5.0, septum_mm=0.7), HU["air"],
+    _bone(pf, ethmoid + 0.8, 0.6 * cortical, cortex_mm=5.0)  # thin septa: partial volume
+    pf.paint(honeycomb(qf, ethmoid, rng, cell_mm=6.5, septum_mm=0.5), HU["air"],
              Tissue.SINUS_AIR)
     width = np.clip(14.0 - 0.9 * np.maximum(qf[2] + 58.0, 0.0), 4.0, 14.0)
     nasal = np.minimum(box(qf, (0, 44, -62), (30, 26, 14), radius=4), width - np.abs(qf[0]))
@@ -190,7 +213,9 @@ def paint_skull_base(
     pc.paint(ellipsoid(qc, (0, 3, -29), (7, 5, 4)), HU["muscle"], Tissue.SCALP)
 
 
-def _orbit(painter: Painter, q: Coords, side: int, shape: BaseShape) -> None:
+def _orbit(
+    painter: Painter, q: Coords, side: int, shape: BaseShape, *, straight: Coords | None = None
+) -> None:
     """Orbital walls, fat, muscles, optic nerve, globe and lens of one side.
 
     In axial section the orbit is a wedge: its medial wall (the thin lamina
@@ -221,12 +246,13 @@ def _orbit(painter: Painter, q: Coords, side: int, shape: BaseShape) -> None:
     globe_c = np.array([side * 32.0, 61.0, zc])
     back_pole = globe_c - np.array([side * 2.0, r - 0.5, 0.0])
     nerve = [back_pole, (side * 24.0, 38.0, zc + 0.8), (side * 16.5, 22.0, zc)]
-    painter.paint(capsule_path(q, nerve, 2.2), HU["optic_nerve"], Tissue.OPTIC_NERVE)
-    painter.paint(ellipsoid(q, globe_c, (r,) * 3) + 0.9, HU["muscle"], Tissue.GLOBE)
-    painter.paint(ellipsoid(q, globe_c, (r - 0.9,) * 3), HU["vitreous"], Tissue.GLOBE)
+    e = straight if straight is not None else q
+    painter.paint(capsule_path(e, nerve, 2.2), HU["optic_nerve"], Tissue.OPTIC_NERVE)
+    painter.paint(ellipsoid(e, globe_c, (r,) * 3) + 0.9, HU["muscle"], Tissue.GLOBE)
+    painter.paint(ellipsoid(e, globe_c, (r - 0.9,) * 3), HU["vitreous"], Tissue.GLOBE)
     u = np.array([side * 0.12, 1.0, 0.0])
     u /= np.linalg.norm(u)
-    painter.paint(_lens(q, globe_c + u * (r - 3.2), u), HU["lens"], Tissue.LENS)
+    painter.paint(_lens(e, globe_c + u * (r - 3.2), u), HU["lens"], Tissue.LENS)
 
 
 def _lens(q: Coords, center: npt.NDArray[np.float64], u: npt.NDArray[np.float64]) -> F:

@@ -120,7 +120,7 @@ HU: dict[str, float] = {
     "gray": 41.0,
     "deep_gray": 39.5,
     "white": 28.0,
-    "dura": 55.0,
+    "dura": 48.0,
     "venous_blood": 45.0,
     "dense_sinus": 70.0,
     "vessel": 45.0,
