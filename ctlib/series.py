@@ -241,10 +241,10 @@ def load_series(
     >>> volume = load_series(data.images, series_uid=uid)
     >>> volume.hu.shape, volume.tilt_deg
     ((1, 512, 512), 0.0)
-    >>> volume.affine[:3].round(3)  # one slice: column 0 is the unit normal
-    array([[   0.   ,    0.   ,    0.488, -124.756],
-           [   0.   ,    0.488,    0.   , -117.396],
-           [   1.   ,    0.   ,    0.   ,  206.789]])
+    >>> volume.affine[:3, :3].round(3)  # one slice: column 0 is the unit normal
+    array([[0.   , 0.   , 0.488],
+           [0.   , 0.488, 0.   ],
+           [1.   , 0.   , 0.   ]])
     """
     paths = _paths(folder_or_paths)
     groups, unreadable = _group(paths, wanted=series_uid)

@@ -275,12 +275,18 @@ class Canvas:
         tissue = ndi.map_coordinates(head.tissue_intra, index, order=0, mode="nearest")
         lesion = (ndi.map_coordinates(self.lesion, index, order=0, mode="nearest")
                   if self.lesion.any() else np.zeros(hu.shape, dtype=np.uint8))
-        csf = (tissue == Tissue.CSF) | (tissue == Tissue.VENTRICLE)
-        # Compressed brain loses its CSF first: sulci and ventricles efface.
-        squeeze = np.clip(1.0 - 1.0 / np.maximum(compression, 1.0) ** 4.0, 0.0, 1.0) * csf
+        # Compressed brain loses its CSF first: sulci and ventricles efface. A sulcus thinner
+        # than the 1 mm grid is a partial-volume blend of CSF and cortex; a ventricle keeps
+        # its CSF where it stays open and gives way to white matter where it closes, so what
+        # is left of it is still water-dense, as on real scans.
+        squeeze = np.clip(1.0 - 1.0 / np.maximum(compression, 1.0) ** 4.0, 0.0, 1.0)
+        sulcal = squeeze * (tissue == Tissue.CSF)
         brain_hu = 0.5 * (head.shape.gray_hu + head.shape.white_hu)
-        hu = hu + squeeze * (brain_hu - hu)
-        tissue = np.where(squeeze > 0.5, np.uint8(Tissue.GRAY), tissue).astype(np.uint8)
+        hu = hu + sulcal * (brain_hu - hu)
+        closed = (squeeze > 0.5) & (tissue == Tissue.VENTRICLE)
+        hu = np.where(closed, np.float32(head.shape.white_hu), hu)
+        tissue = np.where(sulcal > 0.5, np.uint8(Tissue.GRAY), tissue)
+        tissue = np.where(closed, np.uint8(Tissue.WHITE), tissue).astype(np.uint8)
         head.hu_intra[box] = hu.astype(np.float32)
         head.tissue_intra[box] = tissue
         self.lesion[box] = lesion.astype(np.uint8)

@@ -50,7 +50,7 @@ def _filter(
     # The kernel's band-pass grain, and a small flat floor (detector and electronic noise),
     # which gives real images their fine grain up to the Nyquist frequency.
     power = f * np.exp(-((f / cutoff) ** order))
-    amplitude = np.sqrt(power + 0.06 * float(power.max()))
+    amplitude = np.sqrt(power + 0.01 * float(power.max()))
     weight = np.full(fx.shape, 2.0)  # Parseval on the half spectrum
     weight[:, 0] = 1.0
     if shape[1] % 2 == 0:

@@ -66,8 +66,9 @@ def artefacts(
 ) -> F2:
     """Beam-hardening and streak artefacts of one slice (HU to add), on its grid.
 
-    Computed on a 128² grid with 60 views: both are smooth across the rays
-    and sharp only along them, which that grid renders.
+    Computed with 60 views: beam hardening on a 128² grid (it is smooth across
+    the rays), the starvation streaks on a 256² grid (each a line about 1 mm
+    wide, as on real scans).
     """
     from skimage.transform import iradon, radon
 
@@ -89,19 +90,27 @@ def artefacts(
         path = radon(dense, theta, circle=True)
         hardening = iradon(-(path**2), theta, circle=True, filter_name="hann") * to_hu
         line = radon(mu, theta, circle=True)
-        # Only rays far more attenuated than a brain's carry visibly more noise.
+        # Only rays far more attenuated than a brain's carry visibly more noise. The noise is
+        # drawn per detector channel at twice this grid's resolution, so each starved ray
+        # back-projects as a line about 1 mm wide, as on real scans (not a broad band).
         excess = np.sqrt(np.clip(np.exp(line) - np.exp(4.3), 0.0, None))
-        starve = iradon(rng.standard_normal(line.shape) * excess, theta, circle=True,
-                        filter_name="hann") * to_hu
+        fine = 2 * size
+        excess = ndi.zoom(excess, (fine / size, 1), order=1, grid_mode=True, mode="nearest")
+        starve = iradon(rng.standard_normal(excess.shape) * excess, theta, circle=True,
+                        filter_name="hann", output_size=fine) * to_hu
     soft = (coarse > 0) & (coarse < 80)
     offset = float(np.median(hardening[soft])) if soft.any() else 0.0
     image = 1.1e-2 * scanner.beam_hardening * (hardening - offset)
-    image += 1.6e-3 * scanner.streaks * starve
     # Right beside bone the error hides in the bone's own edge (and scanners correct it best).
     near_bone = ndi.distance_transform_edt(coarse < 600)
     image *= np.clip(near_bone / 3.0, 0.25, 1.0)
     full = ndi.zoom(image.astype(np.float32), 1 / factor, order=1, grid_mode=True, mode="nearest")
-    return np.asarray(full[: hu.shape[0], : hu.shape[1]], dtype=np.float32)
+    streaks = 3.0e-3 * scanner.streaks * starve * np.clip(near_bone / 3.0, 0.25, 1.0).repeat(
+        2, axis=0).repeat(2, axis=1)
+    full = full[: hu.shape[0], : hu.shape[1]] + ndi.zoom(
+        streaks.astype(np.float32), hu.shape[0] / fine, order=1, grid_mode=True, mode="nearest"
+    )[: hu.shape[0], : hu.shape[1]]
+    return np.asarray(full, dtype=np.float32)
 
 
 def holder_layer(
