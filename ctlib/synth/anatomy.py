@@ -35,7 +35,7 @@ from ctlib.synth.skullbase import BaseShape, paint_ears, paint_skull_base
 from ctlib.synth.template import ORIGIN, ct_template, mni_maps
 from ctlib.synth.tissues import HU, Tissue
 
-__all__ = ["BaseHead", "Head", "HeadShape", "base_head", "build_head", "ORIGIN", "smooth_noise"]
+__all__ = ["ORIGIN", "BaseHead", "Head", "HeadShape", "base_head", "build_head", "smooth_noise"]
 
 Float3 = npt.NDArray[np.float32]
 _BASE_BOX = (slice(18, 180), slice(60, 233), slice(0, 66))  # z < -6 mm: skull base and face
@@ -249,7 +249,7 @@ def _brain(
     """
     box = base.brain_box
     x, y, z = mm_axes(base.shape)
-    bx, by, bz = x[box[0]], y[:, box[1]], z[:, :, box[2]]
+    bx, bz = x[box[0]], z[:, :, box[2]]
     effacement = 0.6 * shape.hydrocephalus
     sulci = sulcal_csf(brain, width=max(0.0, 0.15 + 0.8 * shape.age - effacement), box=box)
     grow = shape.ventricle_mm + 2.5 * shape.age ** 1.5

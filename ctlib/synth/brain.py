@@ -25,7 +25,7 @@ from scipy import ndimage as ndi
 from ctlib.synth.fields import bbox, edt, sdf
 from ctlib.synth.template import ORIGIN, MniMaps
 
-__all__ = ["BrainFields", "brain_fields", "sulcal_csf", "mm_axes"]
+__all__ = ["BrainFields", "brain_fields", "mm_axes", "sulcal_csf"]
 
 Float3 = npt.NDArray[np.float32]
 Bool3 = npt.NDArray[np.bool_]
@@ -74,7 +74,6 @@ def brain_fields(maps: MniMaps) -> BrainFields:
     for g in np.gradient(wm_distance):
         gradient += g * g
     wm_gradient = np.sqrt(gradient, dtype=np.float32)
-    tissue = (gray + white) > 0.5
     pial_depth = edt(maps.brain, brain_box, 0.0)
 
     ventricles = _ventricles(maps, pial_depth)

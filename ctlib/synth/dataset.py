@@ -39,9 +39,9 @@ from ctlib.synth.tissues import RSNA_SUBTYPES, Lesion, Tissue
 
 __all__ = [
     "LESION_CODES",
+    "TISSUE_CODES",
     "Recipe",
     "SeriesEntry",
-    "TISSUE_CODES",
     "generate",
     "load_recipe",
     "make_sample",

@@ -46,8 +46,8 @@ from ctlib.synth.tissues import HU, Lesion, Tissue
 
 __all__ = [
     "BLOOD_AGES",
-    "Canvas",
     "SEPTUM_MM",
+    "Canvas",
     "blood_hu",
     "calcifications",
     "epidural",
@@ -596,7 +596,7 @@ def subdural(
             return (side * points[0] - 0.6).astype(np.float32)  # beside the 1 mm falx
 
         def along_falx(points: Points) -> F3:
-            x, y, z = (np.broadcast_to(c, np.broadcast_shapes(*(p.shape for p in points)))
+            _, y, z = (np.broadcast_to(c, np.broadcast_shapes(*(p.shape for p in points)))
                        for c in points)
             free = np.interp(y, ys, edge)
             above = np.clip((z - free - 3.0) / 4.0, 0.0, 1.0)
@@ -611,7 +611,7 @@ def subdural(
             return _sample(dura.tentorium_side, points)
 
         def along_tent(points: Points) -> F3:
-            x, y, z = (np.broadcast_to(c, np.broadcast_shapes(*(p.shape for p in points)))
+            x, y, _ = (np.broadcast_to(c, np.broadcast_shapes(*(p.shape for p in points)))
                        for c in points)
             spread = np.exp(-0.5 * ((side * x - 28.0) / 18.0) ** 4 - 0.5 * ((y + 62.0) / 22) ** 4)
             return (min(5.0, 0.5 * thickness_mm) * spread * (side * x > 4.0)).astype(np.float32)

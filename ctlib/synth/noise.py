@@ -24,7 +24,7 @@ from functools import lru_cache
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["ct_noise", "neighbour_correlation", "variance_map", "MU_WATER_PER_MM"]
+__all__ = ["MU_WATER_PER_MM", "ct_noise", "neighbour_correlation", "variance_map"]
 
 #: Linear attenuation of water at the effective energy of a 120 kVp beam (about 65 keV).
 MU_WATER_PER_MM = 0.0195

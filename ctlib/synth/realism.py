@@ -55,7 +55,8 @@ REFERENCE_RANGES: dict[str, tuple[float, float, str]] = {
     "subacute": (30.0, 45.0, f"isodense with brain at 1-3 weeks ({_BLOOD})"),
     "chronic": (0.0, 25.0, f"near CSF ({_BLOOD})"),
     "csf_fraction": (0.08, 0.35, "approximate: CSF / intracranial volume, young adult to elderly"),
-    "bone_spread": (0.10, 0.25, f"0.19 and 0.15 measured {_REAL_SLICES}"),
+    "bone_spread": (0.08, 0.20, ("about 0.08-0.15 on real 5 mm head slices; 0.19 and 0.15 "
+                                 f"measured {_REAL_SLICES}")),
     "noise_sd": (2.5, 5.0, f"Nakamura et al. 2019; 3.1 and 3.3 measured {_REAL_SLICES}"),
     "corr_lag1": (0.60, 0.85, f"0.68 and 0.76 measured {_REAL_SLICES}"),
     "peaks": (1.0, 1.0, f"one brain peak; 1 and 1 measured {_REAL_SLICES}"),

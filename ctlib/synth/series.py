@@ -24,7 +24,7 @@ from ctlib.synth.anatomy import HeadShape, build_head
 from ctlib.synth.geometry import Pose, SliceStack, rotation
 from ctlib.synth.scanner import SCANNERS, Scanner, acquire, holder, holder_layer
 from ctlib.synth.skullbase import BaseShape
-from ctlib.synth.tissues import HU, Lesion, Tissue
+from ctlib.synth.tissues import HU, Tissue
 
 __all__ = ["LESION_PAINTERS", "SeriesSpec", "SeriesVolume", "draw_patient", "render_series"]
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["Painter", "coverage", "ellipsoid", "tube", "capsule_path", "box", "smooth_min"]
+__all__ = ["Painter", "box", "capsule_path", "coverage", "ellipsoid", "smooth_min", "tube"]
 
 F = npt.NDArray[np.float32]
 Coords = tuple[F, F, F]

@@ -24,10 +24,10 @@ import numpy.typing as npt
 from scipy import ndimage as ndi
 
 from ctlib.synth.brain import mm_axes
-from ctlib.synth.fields import bbox, edt, sdf, sdf_coarse
+from ctlib.synth.fields import bbox, edt, sdf_coarse
 from ctlib.synth.template import ORIGIN, CtTemplate, MniMaps
 
-__all__ = ["SkullFields", "skull_fields", "bone_identity", "BONE_NAMES"]
+__all__ = ["BONE_NAMES", "SkullFields", "bone_identity", "skull_fields"]
 
 Float3 = npt.NDArray[np.float32]
 Bool3 = npt.NDArray[np.bool_]

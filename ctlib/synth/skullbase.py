@@ -33,7 +33,7 @@ from scipy.spatial import cKDTree
 from ctlib.synth.shapes import Coords, Painter, box, capsule_path, ellipsoid, tube
 from ctlib.synth.tissues import HU, Tissue
 
-__all__ = ["BaseShape", "paint_ears", "paint_skull_base", "honeycomb"]
+__all__ = ["BaseShape", "honeycomb", "paint_ears", "paint_skull_base"]
 
 F = npt.NDArray[np.float32]
 

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 from enum import IntEnum
 
-__all__ = ["HU", "LITERATURE_HU", "Lesion", "RSNA_SUBTYPES", "Tissue"]
+__all__ = ["HU", "LITERATURE_HU", "RSNA_SUBTYPES", "Lesion", "Tissue"]
 
 
 class Tissue(IntEnum):
