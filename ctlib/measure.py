@@ -64,7 +64,9 @@ def tissue_hu_table(
     Returns
     -------
     pandas.DataFrame
-        One row per tissue: measured mean, SD, pixel count, literature range.
+        One row per tissue: measured mean, median, SD, pixel count, literature range. Where
+        the mean and the median differ, partial volume with a neighbouring tissue pulls the
+        mean (thin layers such as the scalp, cut obliquely by a 5 mm slice near the vertex).
 
     Examples
     --------
@@ -95,6 +97,7 @@ def tissue_hu_table(
         rows.append({
             "tissue": tissue.label,
             "measured mean": round(float(pooled.mean()), 1) if pooled.size else np.nan,
+            "median": round(float(np.median(pooled)), 1) if pooled.size else np.nan,
             "SD": round(float(pooled.std()), 1) if pooled.size else np.nan,
             "pixels": int(pooled.size),
             "literature": f"{low:g} to {high:g}",

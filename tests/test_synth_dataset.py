@@ -88,7 +88,7 @@ class TestFigures:
     """The montage linked from data/README.md."""
 
     def test_montage_from_sample(self) -> None:
-        """Five subtypes × three windows, each panel an image, from the committed sample."""
+        """Five subtypes × four panels, each an image cropped to the head, from the sample."""
         import matplotlib
 
         matplotlib.use("Agg")
@@ -97,8 +97,10 @@ class TestFigures:
         from ctlib.synth.figures import subtype_montage
 
         fig = subtype_montage(DATA / "sample")
-        assert len(fig.axes) == 15
+        assert len(fig.axes) == 20
         assert all(ax.images for ax in fig.axes)
+        shape = fig.axes[0].images[0].get_array().shape
+        assert 300 < shape[0] == shape[1] < 512  # cropped to the head, square
         plt.close(fig)
 
     def test_linked_from_readme(self) -> None:

@@ -17,11 +17,50 @@ from ctlib.synth.tissues import RSNA_SUBTYPES, Lesion
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["subtype_montage"]
+__all__ = ["head_box", "subtype_montage"]
+
+
+def head_box(hu: np.ndarray, *, margin: int = 8, threshold: float = -300.0) -> tuple[slice, slice]:
+    """Rows and columns that hold the head (and holder), so figures spend pixels on anatomy.
+
+    Parameters
+    ----------
+    hu : numpy.ndarray, shape (rows, columns)
+        A slice in HU.
+    margin : int, optional
+        Pixels kept around the head.
+    threshold : float, optional
+        HU above which a pixel counts as part of the head.
+
+    Returns
+    -------
+    tuple of slice
+        Square crop (rows, columns), inside the image.
+
+    Examples
+    --------
+    >>> hu = np.full((64, 64), -1000.0)
+    >>> hu[20:40, 10:50] = 40.0
+    >>> head_box(hu, margin=2)
+    (slice(8, 52, None), slice(8, 52, None))
+    """
+    rows, cols = np.nonzero(hu > threshold)
+    if rows.size == 0:
+        return slice(0, hu.shape[0]), slice(0, hu.shape[1])
+    half = (int(max(np.ptp(rows), np.ptp(cols))) + 1) // 2 + margin
+    centre = ((rows.min() + rows.max() + 1) // 2, (cols.min() + cols.max() + 1) // 2)
+    box = []
+    for c, n in zip(centre, hu.shape, strict=True):
+        lo = int(np.clip(c - half, 0, max(n - 2 * half, 0)))
+        box.append(slice(lo, min(lo + 2 * half, n)))
+    return box[0], box[1]
 
 
 def subtype_montage(set_dir: str | os.PathLike[str]) -> Figure:
-    """One slice per hemorrhage subtype, in the brain, subdural and bone windows.
+    """One slice per hemorrhage subtype: the brain window bare and outlined, subdural and bone.
+
+    Each row is the key slice of the first series named after the subtype, cropped to the
+    head so that thin collections and fractures keep enough pixels to be seen.
 
     Parameters
     ----------
@@ -31,13 +70,14 @@ def subtype_montage(set_dir: str | os.PathLike[str]) -> Figure:
     Returns
     -------
     matplotlib.figure.Figure
-        Five rows (RSNA order), three columns; each lesion's mask is outlined.
+        Five rows (RSNA order), four columns: brain window, brain window with the lesion's mask
+        outlined, subdural window, bone window.
     """
     import matplotlib.pyplot as plt
 
     root = Path(set_dir)
     manifest = json.loads((root / "manifest.json").read_text())
-    fig, axes = plt.subplots(5, 3, figsize=(9, 15), layout="constrained")
+    fig, axes = plt.subplots(5, 4, figsize=(16, 20.6), layout="constrained")
     for row, subtype in zip(axes, RSNA_SUBTYPES, strict=True):
         series = next(s for s in manifest["series"] if s["name"].startswith(subtype))
         index = series["key_slice"] if series["key_slice"] is not None else 0
@@ -45,10 +85,13 @@ def subtype_montage(set_dir: str | os.PathLike[str]) -> Figure:
         hu = to_hu(read(root / "images" / f"{sop}.dcm"))
         with np.load(root / "masks" / f"{series['series_uid']}.npz") as masks:
             lesion = masks["lesion"][index] == Lesion[subtype.upper()]
-        for ax, win in zip(row, ("brain", "subdural", "bone"), strict=True):
-            show_slice(hu, win, ax=ax, mask=lesion if win == "brain" else None)
-        row[0].set_title(f"{subtype}\nbrain (C 40 / W 80)", fontsize=9)
-        row[1].set_title("subdural (C 80 / W 200)", fontsize=9)
-        row[2].set_title("bone (C 600 / W 2800)", fontsize=9)
-    fig.suptitle("Synthetic head CT: the five subtypes (mask outlined in red)", fontsize=11)
+        box = head_box(hu)
+        panels = (("brain", None), ("brain", lesion[box]), ("subdural", None), ("bone", None))
+        for ax, (win, mask) in zip(row, panels, strict=True):
+            show_slice(hu[box], win, ax=ax, mask=mask)
+        row[0].set_title(f"{series['name']}: brain (C 40 / W 80)", fontsize=11)
+        row[1].set_title("the same, mask outlined", fontsize=11)
+        row[2].set_title("subdural (C 80 / W 200)", fontsize=11)
+        row[3].set_title("bone (C 600 / W 2800)", fontsize=11)
+    fig.suptitle("Synthetic head CT: the five subtypes, key slice of one series each", fontsize=13)
     return fig
