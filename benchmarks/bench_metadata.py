@@ -1,7 +1,7 @@
 """Speed of ctlib.metadata_table against reading every image whole, and in two processes.
 
 Run with ``make bench``. Every contender reads the same files (the whole data set of
-:func:`ctlib.open_data`, 623 files when the synthetic set is built) in the same run, and
+:func:`ctlib.open_data`, 646 files when the synthetic set is built) in the same run, and
 results are printed as ratios, so the figures mean something on a noisy machine. Nothing
 here is a pass/fail test: targets are printed next to the measured ratios.
 

@@ -83,7 +83,7 @@ def ct_file(tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def synthetic() -> Any:
-    """The full synthetic set (623 files in 19 series), skipped if it has not been built."""
+    """The full synthetic set (646 files in 26 series), skipped if it has not been built."""
     import ctlib
 
     try:

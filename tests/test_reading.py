@@ -125,7 +125,7 @@ class TestReadHeader:
         return fast, fast_at, full, full_at
 
     def test_every_synthetic_file(self) -> None:
-        """Same elements, file meta, encoding and stream position, for all 623 files."""
+        """Same elements, file meta, encoding and stream position, for all 646 files."""
         with ctlib.allow_rsna_uids():
             for path in ctlib.open_data().files():
                 fast, fast_at, full, full_at = self.both(path)

@@ -97,7 +97,7 @@ class TestJoin:
     """join_metadata."""
 
     def test_every_image_joined(self, synthetic: ctlib.DataSet, joined: pd.DataFrame) -> None:
-        """All 623 images have labels and headers; labels and series line up."""
+        """All 646 images have labels and headers; labels and series line up."""
         assert len(joined) == synthetic.manifest["images"]
         assert joined.attrs == {"unlabelled_files": 0, "missing_files": 0}
         entry = synthetic.series("epidural-swirl")
