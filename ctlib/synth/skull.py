@@ -85,6 +85,18 @@ def skull_fields(maps: MniMaps, ct: CtTemplate) -> SkullFields:
     notch = (np.abs(x) < 16) & (z > -25) & ((y < -55) | (y > 35))
     filled = edt(edt(~icv, near_brain, 50.0) <= 8.0, near_brain, 0.0) > 8.0
     icv |= filled & notch
+    # The closed brain ends in a flat floor between the temporal lobes, where the real
+    # central skull base has relief: the planum sphenoidale rises in front of the sella
+    # turcica's cup, and the floor falls away on both sides to the middle fossae. A flat
+    # plate there shows on a slice grazing it as a square of partial-volume bone.
+    lift = 5.0 * np.clip((y - 6.0) / 14.0, 0.0, 1.0) * np.clip(1.0 - np.abs(x) / 16.0, 0.0, 1.0)
+    icv &= ~((np.abs(x) < 16) & (y > 6) & (y < 36) & (z < -31.0 + lift))
+    icv |= ((x / 6.5) ** 2 + ((y - 1.0) / 6.0) ** 2 + ((z + 32.0) / 5.0) ** 2) < 1.0
+    # Around the sphenoid's oval top the floor falls to the cavernous sinuses and the middle
+    # fossae, so any axial cut of it is rounded.
+    r = np.hypot(x / 10.0, (y - 8.0) / 17.0)
+    drop = 7.0 * np.clip((r - 1.0) / 0.7, 0.0, 1.0)
+    icv |= (r < 2.0) & (z < -25) & (z > -31.0 - drop)
     depth0 = edt(icv, bbox(icv, 2), 0.0)
     outside, nearest = ndi.distance_transform_edt(~icv, return_indices=True)
     # A smooth signed distance: the inner table is a surface, not 1 mm stair steps.

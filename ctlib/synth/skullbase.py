@@ -148,7 +148,10 @@ def paint_skull_base(
 
     # Central skull base: sphenoid body, dorsum sellae, clivus.
     pc, qc, _ = region((-32, -45, -72), (32, 40, -12))
-    _bone(pc, box(qc, (0, 14, -38), (16, 14, 11), radius=4), cortical)
+    # The sphenoid body: rounded in axial section (between the cavernous sinuses), not a box.
+    body = np.minimum(box(qc, (0, 14, -38), (16, 14, 11), radius=4),
+                      ellipsoid(qc, (0, 12, -40), (17, 19, 15)))
+    _bone(pc, body, cortical)
     _bone(pc, box(qc, (0, -5, -26), (9, 2.2, 6), radius=1.5), cortical, cortex_mm=1.0)
     clivus = capsule_path(qc, [(0, -4, -32), (0, -16, -44), (0, -27, -58)], [7.0, 7.0, 6.0])
     _bone(pc, np.minimum(clivus, 13.0 - np.abs(qc[0])), cortical)
