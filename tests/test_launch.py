@@ -404,8 +404,8 @@ class TestDocuments:
     def test_contributing_sections(self) -> None:
         """CONTRIBUTING.md covers the tasks it promises."""
         text = (ROOT / "CONTRIBUTING.md").read_text()
-        for needle in ("make test", "make notebooks", "make data", "make bench", "NBVAL_CHECK_OUTPUT",
-                       "NBVAL_IGNORE_OUTPUT", "docs/notebook_template.ipynb", "ctlib.check",
+        for needle in ("make test", "make notebooks", "make data", "make bench", "nbval-check-output",
+                       "nbval-ignore-output", "docs/notebook_template.ipynb", "ctlib.check",
                        "numpydoc", "CtlibError", "byte-identical"):
             assert needle in text, needle
 

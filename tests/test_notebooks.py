@@ -50,7 +50,7 @@ class TestNotebook:
         assert len(solutions) == len(checks)
         for cell in checks:
             assert "answer = ..." in cell["text"]
-            assert cell["text"].startswith("# NBVAL_CHECK_OUTPUT\n")
+            assert "nbval-check-output" in cell["metadata"].get("tags", [])
 
     def test_executed_in_order_without_errors(self, path: Path) -> None:
         """Executed top to bottom with outputs kept; no error, no stderr, no machine path."""
@@ -66,14 +66,14 @@ class TestNotebook:
         assert code[0]["outputs"] == []  # the Colab cell prints nothing here
 
     def test_markers(self, path: Path) -> None:
-        """NBVAL markers alone on the first line; widgets ignored and followed by a figure."""
+        """nbval's cell tags, never comments a learner would read; widgets ignored, then a figure."""
         all_cells = cells(path)
         for i, cell in enumerate(all_cells):
-            for marker in ("NBVAL_CHECK_OUTPUT", "NBVAL_IGNORE_OUTPUT"):
-                if marker in cell["text"]:
-                    assert cell["text"].startswith(f"# {marker}\n"), (i, marker)
+            tags = cell.get("metadata", {}).get("tags", [])
+            assert "NBVAL_" not in cell["text"], (i, "use the cell tags, not a comment")
+            assert not {"nbval-check-output", "nbval-ignore-output"} <= set(tags), i
             if "viewer.show(" in cell["text"] and cell["cell_type"] == "code":
-                assert cell["text"].startswith("# NBVAL_IGNORE_OUTPUT\n")
+                assert "nbval-ignore-output" in tags, i
                 figure = all_cells[i + 1]
                 assert any("image/png" in o.get("data", {}) for o in figure["outputs"]), \
                     "a static figure must follow every widget"
