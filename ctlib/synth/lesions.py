@@ -799,7 +799,6 @@ def intraventricular(
     def paint(cv: Canvas) -> None:
         x, y, z = cv.points()
         ventricle = cv.head.tissue_intra == Tissue.VENTRICLE
-        near_blood = np.zeros_like(ventricle)
         if pattern == "cast":
             blood = ventricle.astype(np.float32)
         else:
@@ -817,12 +816,10 @@ def intraventricular(
                     blood += coverage(height - level) * lateral
             if fourth:
                 blood += ventricle & fourth_region
-            near_blood = blood > 0
         blood = np.clip(blood, 0.0, 1.0).astype(np.float32)
         hu = cv.head.hu_intra
         hu += (blood * (cv.blood("acute") - hu)).astype(np.float32)
         cv.lesion[blood >= 0.5] = Lesion.INTRAVENTRICULAR
-        _ = near_blood
         cv.findings.add("intraventricular " + pattern)
 
     canvas.after.append(paint)

@@ -120,15 +120,19 @@ def paint_skull_base(
     cortical = shape.bone_hu
     s = shape.sinus_scale
 
-    def region(lo: Sequence[float], hi: Sequence[float]) -> tuple[Painter, Coords, F]:
-        """The painter, coordinates and skin distance cropped to a box in mm (views)."""
+    def crop(lo: Sequence[float], hi: Sequence[float]) -> tuple[slice, slice, slice]:
+        """Index slices of a box in mm, found on the unwarped axes (open, sorted)."""
         sl = []
         for a in range(3):
-            axis = np.asarray(p[a]).ravel()  # the unwarped axes: open, sorted
+            axis = np.asarray(p[a]).ravel()
             first = int(np.searchsorted(axis, min(lo[a], hi[a])))
             last = int(np.searchsorted(axis, max(lo[a], hi[a]), side="right"))
             sl.append(slice(first, max(first, last)))
-        box_ = tuple(sl)
+        return sl[0], sl[1], sl[2]
+
+    def region(lo: Sequence[float], hi: Sequence[float]) -> tuple[Painter, Coords, F]:
+        """The painter, coordinates and skin distance cropped to a box in mm (views)."""
+        box_ = crop(lo, hi)
         sub = Painter(painter.hu[box_], painter.tissue[box_], painter.allowed[box_])
         full = painter.hu.shape
         coords = tuple(np.broadcast_to(c, full)[box_] for c in q)
@@ -136,15 +140,10 @@ def paint_skull_base(
 
     def straight_region(lo: Sequence[float], hi: Sequence[float]) -> Coords:
         """Unwarped coordinates of a region: the eye is round whatever the bone does."""
-        sl = []
-        for a in range(3):
-            axis = np.asarray(p[a]).ravel()
-            first = int(np.searchsorted(axis, min(lo[a], hi[a])))
-            last = int(np.searchsorted(axis, max(lo[a], hi[a]), side="right"))
-            sl.append(slice(first, max(first, last)))
+        box_ = crop(lo, hi)
         full = painter.hu.shape
         straight = (p[0] - j[0], p[1] - j[1], p[2] - j[2])
-        return tuple(np.broadcast_to(c, full)[tuple(sl)] for c in straight)  # type: ignore[return-value]
+        return tuple(np.broadcast_to(c, full)[box_] for c in straight)  # type: ignore[return-value]
 
     # Central skull base: sphenoid body, dorsum sellae, clivus.
     pc, qc, _ = region((-32, -45, -72), (32, 40, -12))
