@@ -84,7 +84,7 @@ def main(argv: list[str]) -> int:
     """Run the notebooks named in ``argv`` (default: all, in reading order)."""
     save = "--check" not in argv
     names = [a for a in argv if a != "--check"]
-    paths = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+    paths = sorted(NOTEBOOKS.glob("[0-9A][0-9]_*.ipynb"))  # the course, then its appendices
     if names:
         paths = [p for p in paths if any(p.name.startswith(a) for a in names)]
     total = 0.0

@@ -24,6 +24,9 @@ class Exercise:
     hint: str
     tolerance: float = 0.0
     confirm: str = ""
+    #: For answers that are not a value to compare (a point, a set, a function the learner
+    #: wrote): called as ``judge(answer, expected)`` instead of the tolerance comparison.
+    judge: Callable[[Any, Any], bool] | None = None
 
 
 def _data() -> Any:
@@ -117,27 +120,27 @@ EXERCISES: dict[str, Exercise] = {
         "bone (>700 HU)? Answer with a preset name.",
         confirm="at 80/200 a thin blood layer stays grey while bone goes white.",
     ),
-    "04.1": Exercise(
+    "05.1": Exercise(
         lambda: "epidural",
         "Lens-shaped, stops at the sutures, often with a fracture: which subtype? Use the RSNA "
         "name (lower case).",
         confirm="the dura is stripped from the skull, and it is fixed at the sutures.",
     ),
-    "04.2": Exercise(
+    "05.2": Exercise(
         lambda: round(_edh_hu_diff()),
         "Mean HU of the epidural mask minus mean HU of white matter (tissue code 8) on the key "
         "slice of 'epidural-swirl'. Round to a whole HU.",
         tolerance=3.0,
         confirm="a few dozen HU: that is all the contrast a window has to work with.",
     ),
-    "05.1": Exercise(
+    "06.1": Exercise(
         lambda: 5.0,
         "Project each ImagePositionPatient on the slice normal (cross product of the two "
         "ImageOrientationPatient directions) and take the difference between neighbours.",
         tolerance=0.01,
         confirm="5 mm along the normal, even in the tilted series where z steps are longer.",
     ),
-    "05.2": Exercise(
+    "06.2": Exercise(
         _unreadable,
         "Read every file with ctlib.read inside try/except ctlib.DicomError and count the failures.",
         confirm="a data-quality audit finds it before a training run does.",
@@ -177,7 +180,14 @@ def check(exercise: str, answer: Any) -> bool:
         print("✗ This exercise measures inside the synthetic set's masks, and this data set has "
               "none: run it on the synthetic set (unset CTLIB_DATA).")
         return False
-    ok = _matches(answer, expected, item.tolerance)
+    if item.judge is not None:
+        try:
+            ok = bool(item.judge(answer, expected))
+        except Exception as error:  # a learner's function may fail in any way: say how
+            print(f"✗ Your answer raised {type(error).__name__}: {error}. Hint: {item.hint}")
+            return False
+    else:
+        ok = _matches(answer, expected, item.tolerance)
     if ok:
         print(f"✓ Correct: {item.confirm}" if item.confirm else "✓ Correct.")
     else:

@@ -100,3 +100,48 @@ class TestEncodeSlice:
         assert pydicom.uid.UID(ds.file_meta.MediaStorageSOPInstanceUID).is_valid
         assert list(ds.WindowCenter) == [36.0, 36.0]
         assert ds.file_meta.TransferSyntaxUID == pydicom.uid.ExplicitVRLittleEndian
+
+
+    def test_file_meta_group_length(self, tmp_path: Path) -> None:
+        """(0002,0000) is written (Type 1, PS3.10 Table 7.1-1) and counts the group's bytes."""
+        path = write(tmp_path, "signed16")
+        meta = pydicom.dcmread(path).file_meta
+        raw = path.read_bytes()
+        assert raw[128:132] == b"DICM"
+        assert raw[132:140] == b"\x02\x00\x00\x00UL\x04\x00"  # (0002,0000), UL, 4 bytes
+        length = int.from_bytes(raw[140:144], "little")
+        assert meta.FileMetaInformationGroupLength == length
+        # The group ends where the data set begins, with (0008,0018) SOP Instance UID.
+        assert raw[144 + length : 144 + length + 4] == b"\x08\x00\x18\x00"
+
+    def test_media_storage_uid_differs_like_rsna(self, tmp_path: Path) -> None:
+        """(0002,0003) is a valid UID, not the ``ID_`` SOP Instance UID: the RSNA quirk, kept."""
+        ds = pydicom.dcmread(write(tmp_path, "signed16"))
+        media = ds.file_meta.MediaStorageSOPInstanceUID
+        with ctlib.allow_rsna_uids():
+            sop = ds.SOPInstanceUID
+            assert not pydicom.uid.UID(sop).is_valid
+        assert sop == IDS.sop
+        assert media != sop
+        assert pydicom.uid.UID(media).is_valid
+
+    def test_media_storage_uid_repeatable(self, tmp_path: Path) -> None:
+        """The same identifiers give the same (0002,0003), so a rebuilt set is byte-identical."""
+        uids = []
+        for name in ("a", "b"):
+            (tmp_path / name).mkdir()
+            meta = pydicom.dcmread(write(tmp_path / name, "signed16")).file_meta
+            uids.append(meta.MediaStorageSOPInstanceUID)
+        assert uids[0] == uids[1]
+
+
+def test_sample_files_have_the_quirk() -> None:
+    """The committed sample lists the quirk for every series, and its files show it."""
+    data = ctlib.open_data("sample")
+    listed = set(data.manifest["quirks"]["media_storage_sop_instance_uid_differs"])
+    assert listed == {s["name"] for s in data.manifest["series"]}
+    for series in data.manifest["series"]:
+        ds = pydicom.dcmread(data.path(series["files"][0]), stop_before_pixels=True)
+        assert "FileMetaInformationGroupLength" in ds.file_meta
+        with ctlib.allow_rsna_uids():
+            assert ds.file_meta.MediaStorageSOPInstanceUID != ds.SOPInstanceUID

@@ -403,6 +403,8 @@ def _finish(out: Path, recipe: Recipe, results: list[SeriesResult]) -> dict[str,
         "intercept_minus_1000": [r.name for r in results if r.encoding == "intercept1000"],
         "non_512_matrix": [r.name for r in results if r.matrix != 512],
         "gantry_tilt": [r.name for r in results if r.tilt_deg],
+        # Every file: (0002,0003) is a valid UID, (0008,0018) is "ID_..." (see encode.py).
+        "media_storage_sop_instance_uid_differs": [r.name for r in results],
         "duplicated_label_row": duplicate[0],
     }
     for r in results:

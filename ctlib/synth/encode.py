@@ -1,8 +1,14 @@
 """Write synthetic slices as DICOM files laid out like the RSNA 2019 data set.
 
 Each file carries the same 21 data elements as an RSNA file plus Pixel Data,
-in Explicit VR Little Endian, with RSNA-style ``ID_<hex>`` identifiers. How
-the Hounsfield values are stored depends on the series' *encoding*, which
+in Explicit VR Little Endian, with RSNA-style ``ID_<hex>`` identifiers. Its
+File Meta Information (DICOM PS3.10 Table 7.1-1) has every Type 1 element,
+(0002,0000) File Meta Information Group Length included, and keeps one RSNA
+quirk on purpose: (0002,0003) Media Storage SOP Instance UID holds a valid
+UID, while (0008,0018) SOP Instance UID holds the ``ID_<hex>`` name, although
+the standard asks the two to be equal.
+
+How the Hounsfield values are stored depends on the series' *encoding*, which
 reproduces the variants (and the faults) found in the real data:
 
 ``signed16``
@@ -130,8 +136,11 @@ def encode_slice(
     """
     stored = stored_from_hu(hu, circle, encoding)
     meta = FileMetaDataset()
+    # (0002,0000) is Type 1 (PS3.10 Table 7.1-1); pydicom fills in the byte count on writing.
+    meta.FileMetaInformationGroupLength = 0
     meta.MediaStorageSOPClassUID = CTImageStorage
-    # RSNA kept a real UID here while the data set's SOP Instance UID became "ID_...".
+    # The RSNA quirk, kept on purpose: a real UID here, while (0008,0018) is "ID_...".
+    # PS3.10 Table 7.1-1 asks the two to be equal.
     meta.MediaStorageSOPInstanceUID = generate_uid(entropy_srcs=[ids.sop])
     meta.TransferSyntaxUID = ExplicitVRLittleEndian
     meta.ImplementationVersionName = "CTLIB_SYNTH_1"
@@ -165,7 +174,8 @@ def encode_slice(
         ds.RescaleSlope = "1.0"
         ds.PixelData = stored.tobytes()
         ds["PixelData"].VR = "OW"
-        # Written as built: enforce_file_format=True would replace (0002,0003) by "ID_...".
+        # Written as built (the group length is still updated, since it is present):
+        # enforce_file_format=True would replace (0002,0003) by the "ID_..." of (0008,0018).
         ds.save_as(path, enforce_file_format=False)
 
 
