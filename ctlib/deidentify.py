@@ -3,14 +3,17 @@
 A CT file from a hospital names the patient, the people who examined them, the
 place and the time. PS3.15 Annex E, the *Basic Application Level
 Confidentiality Profile*, lists in Table E.1-1 what a de-identifier must do with
-each such element: **D** replace it by a dummy value, **Z** make it empty (zero
-length), **X** remove it, **U** replace a UID by a new one, the same new one for
-the same old one so that studies, series and images still fit together.
+each such element. Its action codes (legend in section E.1.1): **D** replace it
+by a dummy value, **Z** replace it by a zero-length value or a dummy value, **X**
+remove it, **U** replace a UID by a new one, the same new one for the same old one
+so that studies, series and images still fit together. Some elements have a
+choice of codes, such as X/Z.
 
 :data:`BASIC_PROFILE` is the part of that table this module applies: the
-elements a CT image can carry and that notebook 01 talks about. :func:`deidentify`
-returns a de-identified *copy*; it never changes the data set it is given, nor
-any file.
+elements a CT image can carry and that notebook A1 (``A1_dicom_details.ipynb``)
+shows. In that part no element is **D**: Patient's Name and Patient ID are both
+**Z**, and the UIDs are **U**. :func:`deidentify` returns a de-identified *copy*;
+it never changes the data set it is given, nor any file.
 """
 
 from __future__ import annotations
@@ -37,16 +40,21 @@ if TYPE_CHECKING:
 
 __all__ = ["ACTIONS", "BASIC_PROFILE", "METHOD", "before_after", "deidentify", "profile_table"]
 
-#: The action codes of PS3.15 Table E.1-1 that :func:`deidentify` uses.
-Action = Literal["D", "Z", "X", "U"]
+#: The action codes of PS3.15 Table E.1-1 that :func:`deidentify` uses (the table's **D**,
+#: a dummy value, belongs to no element of :data:`BASIC_PROFILE`).
+Action = Literal["Z", "X", "U"]
 
-#: What each action code means (PS3.15 section E.1.1, Table E.1-1 legend).
+#: What each action code means (PS3.15 section E.1.1, Table E.1-1 legend), as applied here.
 ACTIONS: Final[dict[str, str]] = {
-    "D": "replaced by a dummy value of its VR",
-    "Z": "kept, but emptied (zero length)",
+    "Z": "kept, but emptied; Patient ID: a dummy value",
     "X": "removed",
     "U": "new UID, the same for the same old UID",
 }
+
+#: The **Z** elements given a dummy value rather than an empty one, which code Z allows
+#: ("a zero length value, or a non-zero length value that may be a dummy value"): a
+#: pseudonym keeps the files of one patient together.
+_Z_DUMMY: Final[frozenset[str]] = frozenset({"PatientID"})
 
 # PS3.15 Table E.1-1 (Application Level Confidentiality Profile Attributes), column
 # "Basic Prof.", for the elements a CT image (PS3.3 A.3) can carry. Where the table offers a
@@ -58,7 +66,7 @@ ACTIONS: Final[dict[str, str]] = {
 BASIC_PROFILE: Final[dict[str, Action]] = {
     # Patient
     "PatientName": "Z",
-    "PatientID": "D",  # Z in the table, which allows a dummy: a salted pseudonym (patient_id=)
+    "PatientID": "Z",  # given a dummy value, which Z allows: a salted pseudonym (patient_id=)
     "PatientBirthDate": "Z",
     "PatientSex": "Z",
     "PatientAge": "X",
@@ -311,13 +319,13 @@ def deidentify(
             action = actions.get(elem.keyword)
             if action == "X":
                 del dataset[elem.tag]
+            elif action == "Z" and elem.keyword in _Z_DUMMY:  # Patient ID: a dummy value
+                elem.value = patient_id if patient_id is not None else _pseudonym(
+                    str(elem.value or ""), salt)
             elif action == "Z":
                 elem.value = empty_value_for_VR(elem.VR)
             elif action == "U":
                 elem.value = _new_uids(elem.value, salt)
-            elif action == "D":  # Patient ID, the only D of the table
-                elem.value = patient_id if patient_id is not None else _pseudonym(
-                    str(elem.value or ""), salt)
 
         new.walk(apply)
         if "PatientID" in actions and patient_id is not None:
@@ -341,7 +349,7 @@ def profile_table(examples: int = 2) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Index ``action`` (D, Z, X, U); columns ``meaning``, ``elements``, ``for example``.
+        Index ``action`` (Z, X, U); columns ``meaning``, ``elements``, ``for example``.
 
     Examples
     --------
