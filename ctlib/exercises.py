@@ -13,7 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["check", "EXERCISES"]
+from ctlib import literature
+
+__all__ = ["EXERCISES", "check"]
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,213 @@ def _unreadable() -> int:
     return count
 
 
+def _where(key: str) -> Any:
+    """Where a reading exercise looks: :data:`ctlib.lessons.EXERCISE_SERIES` (imported late)."""
+    from ctlib.lessons import EXERCISE_SERIES
+
+    return EXERCISE_SERIES[key]
+
+
+def _shift_mm() -> float:
+    from ctlib.lessons import EXERCISE_SERIES, frontal_horns
+    from ctlib.signs import midline_shift
+
+    series = EXERCISE_SERIES["shift"]
+    masks = _data().masks(series)
+    k = frontal_horns(masks["tissue"], masks["lesion"])
+    pixel = float(_header(_data().series(series)["files"][k]).PixelSpacing[0])
+    return abs(midline_shift(masks["tissue"][k], masks["lesion"][k], pixel_mm=pixel).shift_mm)
+
+
+def _thickness_mm() -> float:
+    from ctlib.lessons import EXERCISE_SERIES, SUBDURAL
+    from ctlib.signs import collection_thickness
+
+    series = EXERCISE_SERIES["thickness"]
+    sop, k = _data().key_slice(series)
+    pixel = float(_header(sop).PixelSpacing[0])
+    return collection_thickness(_data().masks(series)["lesion"][k] == SUBDURAL,
+                                pixel_mm=pixel).thickness_mm
+
+
+def _level_of_exercise() -> str:
+    return str(_where("level")[1])
+
+
+def _judge_bleed(answer: Any, expected: Any) -> bool:
+    """A (slice, row, column) within 3 pixels of blood on that slice of the series."""
+    import numpy as np
+
+    try:
+        k, row, col = (round(float(x)) for x in answer)
+    except (TypeError, ValueError):
+        return False
+    lesion = _data().masks(_where("find"))["lesion"]
+    if not 0 <= k < len(lesion):
+        print(f"This series has slices 0 to {len(lesion) - 1}.")
+        return False
+    near = lesion[k][max(row - 3, 0):row + 4, max(col - 3, 0):col + 4]
+    if np.any(near > 0):
+        return True
+    if not lesion[k].any():
+        print(f"Slice {k} has no blood: look at other slices first.")
+    else:
+        print(f"Slice {k} is right, but (row {row}, column {col}) is not on the blood.")
+    return False
+
+
+def _a_bleed(series: str) -> tuple[int, int, int]:
+    """A point inside the blood of a series: the deepest, on the slice with the most."""
+    import numpy as np
+    from scipy import ndimage
+
+    lesion = _data().masks(series)["lesion"] > 0
+    k = int(np.argmax(lesion.sum(axis=(1, 2))))
+    depth = ndimage.distance_transform_edt(lesion[k])
+    r, c = np.unravel_index(int(np.argmax(depth)), depth.shape)
+    return k, int(r), int(c)
+
+
+def _subtypes_of(series: str) -> set[str]:
+    from ctlib.rsna import read_labels
+
+    labels = read_labels(_data().labels_csv)
+    files = _data().series(series)["files"]
+    positive = labels.loc[labels.index.intersection(files)].drop(columns="any").any()
+    return {name for name, yes in positive.items() if yes}
+
+
+def _judge_subtypes(answer: Any, expected: Any) -> bool:
+    if isinstance(answer, str):
+        answer = [answer]
+    try:
+        given = {str(a).strip().lower() for a in answer}
+    except TypeError:
+        return False
+    return given == expected
+
+
+def _blood_or_calcification() -> list[str]:
+    """What lies under exercise 06.2's letters A and B, from the maps."""
+    from ctlib.lessons import EXERCISE_SERIES, exercise_point
+
+    series, _ = EXERCISE_SERIES["blood-or-calcification"]
+    lesion = _data().masks(series)["lesion"]
+    kinds = []
+    for letter in ("A", "B"):
+        k, r, c = exercise_point(_data(), letter)
+        kinds.append("blood" if lesion[k][r, c] > 0 else "calcification")
+    return kinds
+
+
+def _reference_to_hu(ds: Any) -> Any:
+    """Exercise 02.3's reference: the Modality LUT alone (padding kept, nothing repaired)."""
+    from ctlib.hu import to_hu
+
+    return to_hu(ds, padding="keep")
+
+
+def _to_hu_cases() -> list[tuple[str, Any]]:
+    """(description, data set) pairs exercise 02.3 is checked on.
+
+    A normal 16-bit file, the one whose intercept is −1000, a 12-bit unsigned one, and a
+    copy of the first with RescaleSlope 0.5 (none of the course's files has a slope other
+    than 1, but some scanners write one). Mislabelled files are left out: their repair is
+    not the formula.
+    """
+    import copy
+    from pathlib import Path
+
+    from ctlib.hu import has_wrong_pixel_representation
+    from ctlib.reading import read
+
+    data = _data()
+    names = [s["name"] for s in data.manifest["series"]]
+    quirks = data.manifest.get("quirks") or {}
+    wanted = ["normal-calcified", *quirks.get("intercept_minus_1000", []), "normal-12bit"]
+    cases = []
+    for name in dict.fromkeys(n for n in wanted if n in names) or names[:1]:
+        ds = read(data.path(data.key_slice(name)[0]))
+        if not has_wrong_pixel_representation(ds):
+            cases.append((f"{Path(ds.filename).name} of '{name}'", ds))
+    scaled = copy.deepcopy(cases[0][1])
+    scaled.RescaleSlope = 0.5
+    cases.append((f"a copy of {cases[0][0]} with RescaleSlope 0.5", scaled))
+    return cases
+
+
+def _describe_rescale(ds: Any) -> str:
+    """The header elements the conversion depends on, for a hint."""
+    signed = "signed" if int(ds.PixelRepresentation) else "unsigned"
+    return (f"BitsStored {ds.BitsStored}, {signed}, RescaleSlope {float(ds.RescaleSlope):g}, "
+            f"RescaleIntercept {float(ds.RescaleIntercept):g}")
+
+
+def _judge_to_hu(answer: Any, expected: Any) -> bool:
+    """Run the learner's ``my_to_hu(ds)`` and the reference on each case; say where they differ."""
+    import numpy as np
+
+    if not callable(answer):
+        return False
+    for name, ds in _to_hu_cases():
+        want = np.asarray(expected(ds), dtype=np.float64)
+        got = np.asarray(answer(ds), dtype=np.float64)
+        where = f"{name} ({_describe_rescale(ds)})"
+        if got.shape != want.shape:
+            print(f"On {where}: your function returned shape {got.shape}, the image is "
+                  f"{want.shape}.")
+            return False
+        bad = ~(np.abs(got - want) <= 0.5)  # NaN counts as a difference
+        if bad.any():
+            row, col = (int(i) for i in np.argwhere(bad)[0])
+            print(f"On {where}: at pixel (row {row}, column {col}) your function gives "
+                  f"{got[row, col]:g} HU, ctlib.to_hu gives {want[row, col]:g} HU "
+                  f"({int(bad.sum())} pixels differ).")
+            return False
+    return True
+
+
+def _reference_window(hu: Any, center: float, width: float) -> Any:
+    """Exercise 03.3's reference: LINEAR_EXACT in grey levels 0-255."""
+    import numpy as np
+
+    from ctlib.window import window
+
+    return window(hu, center, width, dtype=np.uint8)
+
+
+def _judge_window(answer: Any, expected: Any) -> bool:
+    """Compare ``my_window(hu, center, width)`` with the reference on every preset, edges included."""
+    import numpy as np
+
+    from ctlib.presets import PRESETS
+
+    if not callable(answer):
+        return False
+    for w in PRESETS.values():
+        edges = [w.low - 1, w.low, w.low + 0.5, w.center, w.high - 0.5, w.high, w.high + 1]
+        hu = np.concatenate([np.arange(-1100.0, 3101.0, 10.0), edges]).reshape(-1, 1)
+        want = np.asarray(expected(hu, w.center, w.width), dtype=np.float64)
+        got = np.asarray(answer(hu.copy(), w.center, w.width), dtype=np.float64)
+        name = f"the {w.name} window (C {w.center:g} / W {w.width:g})"
+        if got.shape != want.shape:
+            print(f"With {name}: your function returned shape {got.shape} for an input of "
+                  f"shape {hu.shape}.")
+            return False
+        finite = got[np.isfinite(got)]
+        if finite.size and finite.max() <= 1.0 < want.max():
+            print(f"With {name}: your grey levels stay between 0 and 1; this exercise wants "
+                  "0 (black) to 255 (white).")
+            return False
+        bad = ~(np.abs(got - want) <= 1.0)
+        if bad.any():
+            k = int(np.argmax(np.where(bad, np.abs(got - want), -1.0)))
+            print(f"With {name}: at {hu[k, 0]:g} HU your function gives {got[k, 0]:.1f}, "
+                  f"ctlib.window gives {want[k, 0]:.0f}.")
+            return False
+    return True
+
+
 EXERCISES: dict[str, Exercise] = {
     "00.1": Exercise(
         lambda: len(_data().manifest["series"]),
@@ -101,13 +310,22 @@ EXERCISES: dict[str, Exercise] = {
         "Take the key slice of 'normal-calcified', convert it with ctlib.to_hu, and average the "
         "pixels where the tissue mask equals Tissue.VENTRICLE (6). Round to a whole HU.",
         tolerance=1.0,
-        confirm="CSF is close to water, 0-15 HU.",
+        confirm=f"CSF is close to water: {literature.text('csf')} in the literature.",
     ),
     "02.2": Exercise(
         lambda: -1000.0,
         "Sign-extend the 12-bit value 3096 (values from 2048 up are negative: subtract 4096), "
         "then apply slope 1 and intercept 0.",
         confirm="air. Read as unsigned it would have been +3096 HU, denser than bone.",
+    ),
+    "02.3": Exercise(
+        lambda: _reference_to_hu,
+        "Use each file's own (0028,1053) RescaleSlope and (0028,1052) RescaleIntercept, never "
+        "fixed numbers, and turn the stored values into floating point before the arithmetic "
+        "(section 6 shows why).",
+        confirm="your function gives the HU of ctlib.to_hu on every file it was run on, "
+        "whatever their slope and intercept.",
+        judge=_judge_to_hu,
     ),
     "03.1": Exercise(
         lambda: (20.0, 60.0),
@@ -116,9 +334,39 @@ EXERCISES: dict[str, Exercise] = {
     ),
     "03.2": Exercise(
         lambda: "subdural",
-        "Which preset has a width wide enough to keep blood (70 HU) from turning as white as "
-        "bone (>700 HU)? Answer with a preset name.",
+        "Which preset is wide enough that acute blood (" + literature.text("blood_acute") + ") "
+        "is not yet white while bone (diploë " + literature.text("diploe") + ", more in the "
+        "tables) is? Answer with a preset name.",
         confirm="at 80/200 a thin blood layer stays grey while bone goes white.",
+    ),
+    "03.3": Exercise(
+        lambda: _reference_window,
+        "Check the edges: every value at or below C − W/2 must give 0, every value above "
+        "C + W/2 must give 255, and nothing may fall outside 0–255.",
+        confirm="that is DICOM's LINEAR_EXACT window, the default of ctlib.window, in 256 grey "
+        "levels.",
+        judge=_judge_window,
+    ),
+    "04.1": Exercise(
+        lambda: _where("structure")[2],
+        "Find the slice's level first (which ventricles does it cut?), then compare the place "
+        "of X with the labelled figure of that level in section 2. Answer with one of the "
+        "names in the question.",
+        confirm="at this level the deep grey nuclei frame the internal capsule.",
+    ),
+    "04.2": Exercise(
+        _level_of_exercise,
+        "Go up from the bottom of the series: which cisterns and ventricles does this slice cut? "
+        "Answer with one of the six level names.",
+        confirm="the star of CSF in front of the midbrain gives this level away.",
+    ),
+    "04.3": Exercise(
+        _shift_mm,
+        "Draw the ideal midline from the falx's front attachment to its back one, find the "
+        "septum between the frontal horns, and measure the distance perpendicular to the line "
+        "in pixels; multiply by the pixel size in the title. Give millimetres.",
+        tolerance=1.5,
+        confirm="measured the way a report gives it: septum to ideal midline.",
     ),
     "05.1": Exercise(
         lambda: "epidural",
@@ -133,14 +381,51 @@ EXERCISES: dict[str, Exercise] = {
         tolerance=3.0,
         confirm="a few dozen HU: that is all the contrast a window has to work with.",
     ),
+    "05.3": Exercise(
+        _thickness_mm,
+        "Find where the crescent is widest and measure across it, perpendicular to the skull, "
+        "from the inner table to the brain's surface; pixels times the pixel size in the "
+        "title. Give millimetres.",
+        tolerance=2.0,
+        confirm="the greatest thickness, the number a report gives (with the shift).",
+    ),
     "06.1": Exercise(
+        lambda: _a_bleed(_where("find")),
+        "Scan the contact sheet for the slice with something brighter than brain, open that "
+        "slice with row and column numbers, and give a point inside it as (slice, row, column).",
+        confirm="found by looking, slice by slice, as a reader does.",
+        judge=_judge_bleed,
+    ),
+    "07.1": Exercise(
+        lambda: tuple(_blood_or_calcification()),
+        "Measure the mean HU of a 3 × 3 square at each letter (hu[row-1:row+2, col-1:col+2]); "
+        "compare with the table of literature values. Answer as a pair, e.g. "
+        "('blood', 'blood').",
+        confirm="measured, not guessed: calcification is well above 100 HU, blood below 100.",
+    ),
+    "06.2": Exercise(
+        lambda: _subtypes_of(_where("subtypes")),
+        "Read every slice with the search pattern (blood, cisterns, brain, ventricles, bone); "
+        "give every subtype you see, as a list of RSNA names.",
+        confirm="both, as the label file says: a thalamic bleed that opened into the ventricles.",
+        judge=_judge_subtypes,
+    ),
+    "07.2": Exercise(
+        lambda: round(literature.fact("rsna_stage1_subdural").low
+                      / literature.fact("rsna_stage1_epidural").low, 1),
+        "Divide the number of subdural images by the number of epidural images of the RSNA "
+        "stage-1 training set (section 3's table gives the percentages; their ratio is the same).",
+        tolerance=0.3,
+        confirm="a model sees one epidural for every fifteen subdurals: rare classes need care.",
+    ),
+    "08.1": Exercise(
         lambda: 5.0,
         "Project each ImagePositionPatient on the slice normal (cross product of the two "
         "ImageOrientationPatient directions) and take the difference between neighbours.",
         tolerance=0.01,
         confirm="5 mm along the normal, even in the tilted series where z steps are longer.",
     ),
-    "06.2": Exercise(
+    "08.2": Exercise(
         _unreadable,
         "Read every file with ctlib.read inside try/except ctlib.DicomError and count the failures.",
         confirm="a data-quality audit finds it before a training run does.",
@@ -183,7 +468,7 @@ def check(exercise: str, answer: Any) -> bool:
     if item.judge is not None:
         try:
             ok = bool(item.judge(answer, expected))
-        except Exception as error:  # a learner's function may fail in any way: say how
+        except Exception as error:  # noqa: BLE001 (a learner's function may fail in any way)
             print(f"✗ Your answer raised {type(error).__name__}: {error}. Hint: {item.hint}")
             return False
     else:

@@ -1,0 +1,332 @@
+"""The reading lessons (notebooks 04–06): every arrow on its sign, every measurement right.
+
+Each figure's marks are computed by ``ctlib.lessons`` from the data set's maps. These tests check
+each mark against evidence read independently: the slice's pixels through pydicom's own Modality
+LUT, and the maps straight from the ``.npz`` file, so a finder that drifts off its sign, or a
+caption that names a sign the slice does not show, fails here.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import struct
+from pathlib import Path
+
+import matplotlib
+import numpy as np
+import pydicom
+import pytest
+from pydicom.pixels import apply_rescale
+from scipy import ndimage
+
+import ctlib
+from ctlib import landmarks, lessons, signs
+from ctlib.annotate import Mark
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+READING = sorted(NOTEBOOKS.glob("0[4567]_*.ipynb"))
+
+
+@pytest.fixture(scope="module")
+def data() -> ctlib.DataSet:
+    return ctlib.open_data()
+
+
+def pixels_hu(data: ctlib.DataSet, series: str, index: int) -> np.ndarray:
+    """The slice in HU through pydicom's Modality LUT (not ctlib's reader)."""
+    path = data.path(data.series(series)["files"][index])
+    with ctlib.allow_rsna_uids():
+        ds = pydicom.dcmread(path)
+    if ctlib.has_wrong_pixel_representation(ds):  # the 12-bit quirk: pydicom reads it unsigned
+        return ctlib.to_hu(ctlib.read(path))
+    return np.asarray(apply_rescale(ds.pixel_array, ds), dtype=np.float64)
+
+
+def raw_maps(data: ctlib.DataSet, series: str) -> dict[str, np.ndarray]:
+    uid = data.series(series)["series_uid"]
+    with np.load(data.root / "masks" / f"{uid}.npz") as archive:
+        return {key: archive[key] for key in ("tissue", "lesion")}
+
+
+def check_mark(data: ctlib.DataSet, series: str, index: int, mark: Mark) -> None:
+    """The mark's pixel lies on its codes (within its radius) and measures in its HU range."""
+    hu = pixels_hu(data, series, index)
+    r, c = round(mark.row), round(mark.col)
+    roi = float(hu[r - 1:r + 2, c - 1:c + 2].mean())
+    where = f"{series} slice {index}: {mark.label!r} at ({r}, {c})"
+    assert mark.hu[0] <= roi <= mark.hu[1], f"{where} measures {roi:.0f} HU, not {mark.hu}"
+    if mark.kind in ("tissue", "lesion"):
+        codes = raw_maps(data, series)[mark.kind][index]
+        k = mark.radius
+        near = codes[max(r - k, 0):r + k + 1, max(c - k, 0):c + k + 1]
+        assert np.isin(near, mark.codes).any(), f"{where} is not on {mark.kind} {mark.codes}"
+
+
+FIGURE_PANELS = [(name, i) for name, (_, panels) in lessons.FIGURES.items()
+                 for i in range(len(panels))]
+
+
+@pytest.mark.parametrize(("name", "panel"), FIGURE_PANELS, ids=lambda x: str(x))
+def test_every_sign_is_on_its_slice(data: ctlib.DataSet, name: str, panel: int) -> None:
+    """Each finder of a panel finds its sign (none is silently dropped), on the right pixels."""
+    spec = lessons.FIGURES[name][1][panel]
+    v = lessons.view(data, spec.series, spec.at)
+    for find in spec.finders:
+        mark = find(v)
+        assert mark is not None, f"{name} panel {panel}: a sign was not found on slice {v.index}"
+        check_mark(data, spec.series, v.index, mark)
+
+
+@pytest.mark.parametrize(("name", "panel"), FIGURE_PANELS, ids=lambda x: str(x))
+def test_measurements_drawn_are_possible(data: ctlib.DataSet, name: str, panel: int) -> None:
+    """A panel that draws a shift or a thickness can measure it on its slice."""
+    spec = lessons.FIGURES[name][1][panel]
+    v = lessons.view(data, spec.series, spec.at)
+    if spec.midline:
+        shift = signs.midline_shift(v.tissue, v.lesion, pixel_mm=v.pixel_mm)
+        assert abs(shift.shift_mm) < 15
+    if spec.caliper is not None:
+        assert signs.collection_thickness(v.lesion == spec.caliper,
+                                          pixel_mm=v.pixel_mm).thickness_mm > 1
+
+
+LEVEL_SERIES = ["normal-calcified", "normal-plain"]
+
+
+@pytest.mark.parametrize("series", LEVEL_SERIES)
+@pytest.mark.parametrize("level", list(landmarks.LEVELS))
+def test_level_labels_are_on_their_structures(data: ctlib.DataSet, series: str, level: str) -> None:
+    """Every structure of a level is found on that level's slice, and lies on its tissue."""
+    v, marks = lessons.level_marks(data, series, level)
+    expected = set(landmarks.STRUCTURES[level]) | ({"septum pellucidum"} if level == "third ventricle"
+                                                   else set())
+    assert {m.label for m in marks} == expected
+    for mark in marks:
+        check_mark(data, series, v.index, mark)
+
+
+@pytest.mark.parametrize("series", LEVEL_SERIES + ["subdural-acute", "intraventricular-layering"])
+def test_standard_levels_go_up_the_head(data: ctlib.DataSet, series: str) -> None:
+    tissue = raw_maps(data, series)["tissue"]
+    levels = landmarks.standard_levels(tissue)
+    assert list(levels) == list(landmarks.LEVELS)
+    order = list(levels.values())
+    assert order == sorted(order) and len(set(order)) == len(order)
+    assert (tissue[levels["posterior fossa"]] == landmarks.GLOBE).any()  # the orbits
+    assert (tissue[levels["centrum semiovale"]] == landmarks.VENTRICLE).sum() == 0
+
+
+def test_septum_lies_between_the_horns(data: ctlib.DataSet) -> None:
+    """The septum point has ventricle within a few pixels on both sides, across the midline."""
+    tissue = raw_maps(data, "normal-calcified")["tissue"]
+    k = landmarks.standard_levels(tissue)["third ventricle"]
+    shift = signs.midline_shift(tissue[k])
+    r, c = (round(x) for x in shift.septum)
+    row = tissue[k][r]
+    assert (row[c - 8:c] == landmarks.VENTRICLE).any() and (row[c + 1:c + 9] == landmarks.VENTRICLE).any()
+
+
+def test_normal_heads_have_no_shift_and_masses_push_away(data: ctlib.DataSet) -> None:
+    """Normal series measure under 1.5 mm; a subdural pushes the septum away from itself."""
+    for entry in data.manifest["series"]:
+        maps = raw_maps(data, entry["name"])
+        try:
+            k = lessons.frontal_horns(maps["tissue"], maps["lesion"])
+        except ctlib.CtlibError:
+            continue
+        shift = signs.midline_shift(maps["tissue"][k], maps["lesion"][k], pixel_mm=0.5)
+        if not entry["lesions"]:
+            assert abs(shift.shift_mm) < 1.5, entry["name"]
+    maps = raw_maps(data, "subdural-acute")
+    k = lessons.frontal_horns(maps["tissue"], maps["lesion"])
+    shift = signs.midline_shift(maps["tissue"][k], maps["lesion"][k], pixel_mm=0.5)
+    blood_col = np.nonzero(maps["lesion"][k])[1].mean()
+    assert shift.shift_mm > 2 * 0.5 or shift.shift_mm < -2 * 0.5
+    assert np.sign(shift.shift_mm) == -np.sign(blood_col - shift.septum[1])
+
+
+def test_effaced_sulci_are_open_on_the_other_side(data: ctlib.DataSet) -> None:
+    """The 'no sulci' mark has no CSF within 6 mm, and its mirror across the midline has at least
+    twice as much CSF within 12 mm: the sulci are closed on the side of the blood only."""
+    v = lessons.view(data, "subdural-acute", "frontal horns")
+    mark = lessons.effaced(side=lessons.LEFT)(v)
+    assert mark is not None
+    shift = signs.midline_shift(v.tissue, v.lesion, pixel_mm=v.pixel_mm)
+    (r0, c0), (r1, c1) = shift.front, shift.back
+    axis = np.array([r1 - r0, c1 - c0]) / np.hypot(r1 - r0, c1 - c0)
+    p = np.array([mark.row, mark.col]) - np.array([r0, c0])
+    mirror = np.array([r0, c0]) + 2 * (p @ axis) * axis - p
+    csf = v.tissue == landmarks.CSF
+    far = ndimage.distance_transform_edt(~csf) * v.pixel_mm
+    assert far[int(mark.row), int(mark.col)] > 6.0
+    rows, cols = np.indices(csf.shape)
+
+    def csf_near(point: np.ndarray) -> int:
+        return int((csf & (np.hypot(rows - point[0], cols - point[1]) * v.pixel_mm < 12)).sum())
+
+    assert csf_near(mirror) >= 2 * csf_near(np.array([mark.row, mark.col]))
+
+
+def test_collection_thickness_of_a_known_shape() -> None:
+    """A band 10 pixels wide, tilted 30°, measures 10 pixels."""
+    rows, cols = np.indices((200, 200))
+    band = np.abs((rows - 100) * np.cos(np.radians(30)) - (cols - 100) * np.sin(np.radians(30))) < 5
+    caliper = signs.collection_thickness(band & (np.hypot(rows - 100, cols - 100) < 60), pixel_mm=0.5)
+    assert caliper.thickness_mm == pytest.approx(5.0, abs=0.6)
+    length = np.hypot(caliper.end[0] - caliper.start[0], caliper.end[1] - caliper.start[1])
+    assert length == pytest.approx(10, abs=1.2)
+
+
+def test_midline_shift_of_a_rotated_head() -> None:
+    """A head turned by 12° with its septum 6 pixels off the midline measures 6 pixels."""
+    head = np.zeros((300, 300), int)
+    rows, cols = np.indices(head.shape)
+    angle = np.radians(12)
+    ap = (rows - 150) * np.cos(angle) + (cols - 150) * np.sin(angle)   # along the head
+    lr = -(rows - 150) * np.sin(angle) + (cols - 150) * np.cos(angle)  # across it
+    head[(ap / 120) ** 2 + (lr / 95) ** 2 < 1] = landmarks.WHITE
+    horns = (ap > -60) & (ap < -20) & (np.abs(lr - 6) > 1.5) & (np.abs(lr - 6) < 14)
+    head[horns] = landmarks.VENTRICLE
+    shift = signs.midline_shift(head, pixel_mm=1.0)
+    assert shift.shift_mm == pytest.approx(6.0, abs=1.0)
+
+
+def test_no_frontal_horns_is_a_clear_error() -> None:
+    head = np.zeros((100, 100), int)
+    head[10:90, 20:80] = landmarks.WHITE
+    with pytest.raises(ctlib.CtlibError, match="no ventricle"):
+        signs.midline_shift(head)
+    head[40:60, 45:55] = landmarks.VENTRICLE  # one ventricle, no septum
+    with pytest.raises(ctlib.CtlibError, match="frontal horns"):
+        signs.midline_shift(head)
+
+
+@pytest.mark.parametrize("name", list(lessons.FIGURES))
+def test_figures_are_large_enough(data: ctlib.DataSet, name: str) -> None:
+    """Key panels at least 400 px wide, figures at 100 dpi or more."""
+    fig = lessons.figure(data, name)
+    try:
+        assert fig.dpi >= 100
+        fig.canvas.draw()
+        for ax in fig.axes:  # the panels (insets are their children, not listed here)
+            if ax.get_images():
+                width = ax.get_window_extent().width / (1 + 2 * lessons.MARGIN)  # minus labels
+                assert width >= 400, (name, width)
+    finally:
+        plt.close(fig)
+
+
+def test_level_and_orientation_figures_are_large_enough(data: ctlib.DataSet) -> None:
+    fig = lessons.orientation_figure(data)
+    fig.canvas.draw()
+    assert fig.dpi >= 100 and all(ax.get_window_extent().width >= 400 for ax in fig.axes)
+    plt.close(fig)
+    ax = lessons.level_figure(data, "normal-calcified", "third ventricle")
+    assert ax.get_window_extent().width / (1 + 2 * lessons.MARGIN) >= 400
+    plt.close(ax.figure)
+
+
+def test_orientation_letters_follow_the_convention(data: ctlib.DataSet) -> None:
+    """Axial: R on the left; coronal: R on the left, S on top; sagittal: A on the left."""
+    fig = lessons.orientation_figure(data)
+    for ax, (left, right, top, bottom) in zip(fig.axes, [("R", "L", "A", "P"), ("R", "L", "S", "I"),
+                                                         ("A", "P", "S", "I")], strict=True):
+        texts = {t.get_text(): t.get_position() for t in ax.texts}
+        assert texts[left][0] < texts[right][0]
+        assert texts[top][1] < texts[bottom][1]  # image rows grow downwards
+    plt.close(fig)
+
+
+def test_the_header_agrees_with_the_letters(data: ctlib.DataSet) -> None:
+    """Rows run to the patient's left (+x), columns to posterior (+y): R on the left, A on top."""
+    ds = ctlib.read(data.path(data.key_slice("normal-calcified")[0]), header_only=True)
+    row, col = np.array(ds.ImageOrientationPatient[:3]), np.array(ds.ImageOrientationPatient[3:])
+    assert row[0] > 0.9 and col[1] > 0.9
+
+
+def test_notebooks_use_only_known_figures() -> None:
+    used = set()
+    for path in READING:
+        text = path.read_text()
+        used |= set(re.findall(r'lessons\.figure\(data, \\"([a-z-]+)\\"\)', text))
+    assert used and used <= set(lessons.FIGURES)
+    assert set(lessons.FIGURES) <= used, set(lessons.FIGURES) - used
+
+
+@pytest.mark.parametrize("path", READING, ids=lambda p: p.stem)
+def test_reading_notebook_images_are_large(path: Path) -> None:
+    """Every image the reading lessons store is at least 400 pixels wide, at 100 dpi."""
+    nb = json.loads(path.read_text())
+    widths = []
+    for cell in nb["cells"]:
+        for output in cell.get("outputs", []):
+            png = output.get("data", {}).get("image/png")
+            if png:
+                head = base64.b64decode(png)[:24]
+                widths.append(struct.unpack(">I", head[16:20])[0])
+    assert widths and min(widths) >= 400, widths
+
+
+class TestExercises:
+    """The reading exercises: the right answer passes, near misses fail, hints say why."""
+
+    def test_structure_and_level(self, data: ctlib.DataSet) -> None:
+        assert ctlib.check("04.1", "Thalamus")
+        assert not ctlib.check("04.1", "caudate head")
+        assert ctlib.check("04.2", "suprasellar cistern")
+        assert not ctlib.check("04.2", "posterior fossa")
+
+    def test_shift(self, data: ctlib.DataSet) -> None:
+        from ctlib.exercises import EXERCISES
+
+        truth = EXERCISES["04.3"].expected()
+        assert 3.0 < truth < 7.0
+        assert ctlib.check("04.3", truth + 1.0)
+        assert not ctlib.check("04.3", truth + 2.5)
+
+    def test_thickness(self, data: ctlib.DataSet) -> None:
+        from ctlib.exercises import EXERCISES
+
+        truth = EXERCISES["05.3"].expected()
+        assert 8.0 < truth < 20.0
+        assert ctlib.check("05.3", truth - 1.5)
+        assert not ctlib.check("05.3", truth / 2)
+
+    def test_find_the_bleed(self, data: ctlib.DataSet, capsys: pytest.CaptureFixture[str]) -> None:
+        lesion = raw_maps(data, "intraparenchymal-lobar")["lesion"]
+        k = int(np.argmax((lesion > 0).sum(axis=(1, 2))))
+        r, c = (int(x) for x in np.argwhere(lesion[k] > 0)[0])
+        assert ctlib.check("06.1", (k, r, c))
+        empty = int(np.argmin((lesion > 0).sum(axis=(1, 2))))
+        assert not ctlib.check("06.1", (empty, r, c))
+        assert f"Slice {empty} has no blood" in capsys.readouterr().out
+        assert not ctlib.check("06.1", (k, 5, 5))
+        assert not ctlib.check("06.1", "somewhere")
+
+    def test_blood_or_calcification(self, data: ctlib.DataSet) -> None:
+        k, ra, ca = lessons.exercise_point(data, "A")
+        _, rb, cb = lessons.exercise_point(data, "B")
+        hu = pixels_hu(data, "intraventricular-cast", k)
+        assert hu[ra - 1:ra + 2, ca - 1:ca + 2].mean() > 100  # A is calcium by measurement
+        assert 50 < hu[rb - 1:rb + 2, cb - 1:cb + 2].mean() < 100  # B is blood
+        assert ctlib.check("07.1", ("calcification", "blood"))
+        assert not ctlib.check("07.1", ("blood", "blood"))
+
+    def test_subtypes(self, data: ctlib.DataSet) -> None:
+        assert ctlib.check("06.2", ["Intraparenchymal", "intraventricular"])
+        assert not ctlib.check("06.2", ["intraparenchymal"])
+        assert not ctlib.check("06.2", "intraventricular")
+
+
+def test_exercise_series_are_not_shown_in_the_lessons() -> None:
+    """The reading exercises look at series no lesson figure has shown."""
+    shown = {panel.series for _, panels in lessons.FIGURES.values() for panel in panels}
+    for key in ("find", "subtypes"):
+        assert lessons.EXERCISE_SERIES[key] not in shown
+    assert lessons.EXERCISE_SERIES["shift"] not in {p.series for _, panels in lessons.FIGURES.values()
+                                                    for p in panels if p.midline}
