@@ -27,6 +27,7 @@ import pytest
 import yaml
 
 from ctlib._notebooks import WIDGET_NOTE
+from test_glossary import REQUIRED_TERMS
 
 if TYPE_CHECKING:
     from playwright.sync_api import BrowserContext
@@ -34,11 +35,15 @@ if TYPE_CHECKING:
 
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = ROOT / "book"
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+COURSE = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+#: Optional details for self-study, in their own part of the book after the course.
+APPENDICES = sorted((ROOT / "notebooks").glob("A[0-9]_*.ipynb"))
+NOTEBOOKS = COURSE + APPENDICES  # every notebook page, in the order of book/_toc.yml
 ARTIFACTS = ROOT / "test-artifacts" / "book"
 # Pages after the notebooks, in the order of book/_toc.yml.
 REFERENCE_PAGES = ["book/glossary", "data/README", "LICENSE-CONTENT"]
-# Terms the glossary must define (issue 8), as written in its entries.
+# Terms the glossary must define (issue 8), as written in its entries; tests/test_glossary.py
+# holds the full list of what the course needs, checked in the source and here on the built page.
 GLOSSARY_TERMS = [
     "HU", "Hounsfield unit", "Window center and width", "WC/WW", "VOI LUT", "Modality LUT",
     "Rescale slope and intercept", "UID", "SOP Instance UID", "Study Instance UID",
@@ -129,6 +134,11 @@ def parse_page(path: Path) -> Page:
     return page
 
 
+def straight_quotes(text: str) -> str:
+    """Text with the typographic quotes Sphinx's smartquotes put in turned back into ' and "."""
+    return text.translate(str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"'}))
+
+
 def is_external(url: str) -> bool:
     """A link that leaves the site (another scheme), as opposed to a file of the site."""
     return bool(urlsplit(url).scheme) or url.startswith("//")
@@ -200,13 +210,17 @@ def repository() -> tuple[str, str]:
     return match.group(1), repo["branch"]
 
 
+def toc_parts() -> list[tuple[str, list[str]]]:
+    """(caption, pages) of each part of book/_toc.yml, in order (paths without suffix)."""
+    toc = yaml.safe_load((BOOK / "_toc.yml").read_text())
+    return [(part["caption"], [chapter["file"] for chapter in part["chapters"]])
+            for part in toc["parts"]]
+
+
 def toc_files() -> list[str]:
     """The book's pages in the order of book/_toc.yml (paths without suffix)."""
     toc = yaml.safe_load((BOOK / "_toc.yml").read_text())
-    files = [toc["root"]]
-    for part in toc["parts"]:
-        files += [chapter["file"] for chapter in part["chapters"]]
-    return files
+    return [toc["root"]] + [page for _, pages in toc_parts() for page in pages]
 
 
 def make_book_command() -> list[str]:
@@ -331,11 +345,15 @@ class TestSources:
     """book/: the one place that names the repository, and the course's order."""
 
     def test_toc_lists_every_notebook_in_course_order(self) -> None:
-        files = toc_files()
-        assert files[0] == "book/intro"
-        assert files[1:1 + len(NOTEBOOKS)] == [f"notebooks/{nb.stem}" for nb in NOTEBOOKS]
-        assert files[1 + len(NOTEBOOKS):] == REFERENCE_PAGES
-        assert len(NOTEBOOKS) == 6
+        """The landing page, the course, the appendices in their own part, the reference."""
+        assert [int(p.name[:2]) for p in COURSE] == list(range(len(COURSE))) and len(COURSE) > 6
+        assert [p.name[:2] for p in APPENDICES] == ["A1", "A2"]
+        assert toc_files()[0] == "book/intro"
+        assert toc_parts() == [
+            ("The course", [f"notebooks/{nb.stem}" for nb in COURSE]),
+            ("Appendices", [f"notebooks/{nb.stem}" for nb in APPENDICES]),
+            ("Reference", REFERENCE_PAGES),
+        ]
 
     def test_execution_is_off(self) -> None:
         assert book_config()["execute"]["execute_notebooks"] == "off"
@@ -357,6 +375,20 @@ class TestSources:
             assert f"(../notebooks/{nb.name})" in intro, nb.name
         assert "make lab" in intro and "not for clinical use" in intro
         assert "```{glossary}" in (BOOK / "glossary.md").read_text()
+        # the course map gives each notebook's time as the notebook's overview states it, and
+        # the course's total (the appendices are optional, outside it)
+        course = 0
+        for nb in NOTEBOOKS:
+            text = "".join("".join(c["source"]) for c in json.loads(nb.read_text())["cells"])
+            minutes = re.search(r"\*\*Time:\*\* about (\d+) minutes", text)
+            assert minutes, nb.name
+            link = rf"\[[^\]]+\]\(\.\./notebooks/{nb.name}\)"
+            row = rf"\| {nb.stem[:2]} \| {link} \|.*\| {minutes.group(1)} min \|"
+            assert re.search(row, intro), nb.name
+            course += int(minutes.group(1)) if nb in COURSE else 0
+        assert f"\n{course} minutes in all" in intro
+        numbers = "zero one two three four five six seven eight nine ten eleven twelve".split()
+        assert f"course in {numbers[len(COURSE)]} Jupyter notebooks" in intro
 
     def test_build_output_is_ignored(self) -> None:
         assert "book/_build/" in (ROOT / ".gitignore").read_text().split()
@@ -385,12 +417,13 @@ class TestSite:
         assert 'url=book/intro.html' in index  # the site's entry redirects to the landing page
 
     def test_notebook_pages_have_the_notebooks_titles(self, site: Site) -> None:
+        """Each page's heading and title are its notebook's, up to Sphinx's curly quotes."""
         for nb in NOTEBOOKS:
             first = "".join(json.loads(nb.read_text())["cells"][0]["source"])
             heading = first.splitlines()[0].removeprefix("# ").strip()
             page = parse_page(page_of(site, f"notebooks/{nb.stem}"))
-            assert page.h1 == [heading], nb.name
-            assert page.title.startswith(heading)
+            assert [straight_quotes(h) for h in page.h1] == [heading], nb.name
+            assert straight_quotes(page.title).startswith(heading)
 
     def test_next_and_previous_follow_the_course(self, site: Site) -> None:
         order = toc_files()
@@ -506,7 +539,7 @@ class TestSite:
         html = page.path.read_text()
         terms = re.findall(r'<dt id="(term-[^"]+)">(.*?)<a class="headerlink"', html, flags=re.S)
         names = {re.sub(r"<[^>]+>", "", text).strip() for _, text in terms}
-        assert set(GLOSSARY_TERMS) <= names
+        assert set(GLOSSARY_TERMS) | set(REQUIRED_TERMS) <= names
         for section in ("PS3.3 C.11.2", "PS3.3 C.11.1", "PS3.5 section 6.2", "C.7.6.2.1.1",
                         "PS3.5 section 9", "PS3.5 section 10"):
             assert section in page.text, section
@@ -569,11 +602,13 @@ class TestReader:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=ARTIFACTS / "intro.png", full_page=True)
         page.screenshot(path=ARTIFACTS / "intro-top.png")
-        # the menu a reader sees: the landing page, the six notebooks in order, the reference
+        # the menu a reader sees: the landing page, the course and the appendices in order, the
+        # reference
         nav = [" ".join(t.split()) for t in
                page.locator("nav.bd-docs-nav a.reference.internal").all_inner_texts()]
         assert len(nav) == len(toc_files())
-        assert nav[:7] == [parse_page(page_of(site, d)).h1[0] for d in toc_files()[:7]]
+        pages = 1 + len(NOTEBOOKS)
+        assert nav[:pages] == [parse_page(page_of(site, d)).h1[0] for d in toc_files()[:pages]]
         assert page.locator("table").first.is_visible()
         self._images_loaded(page)
         assert errors == []

@@ -410,6 +410,14 @@ class TestDocuments:
             assert needle in text, needle
 
 
+def notebook_minutes(path: Path) -> int:
+    """The time a notebook states in its overview ("**Time:** about N minutes")."""
+    overview = "\n".join(c["text"] for c in cells(path) if c["cell_type"] == "markdown")
+    minutes = re.search(r"\*\*Time:\*\* about (\d+) minutes", overview)
+    assert minutes, path.name
+    return int(minutes.group(1))
+
+
 def plan(section: str) -> list[tuple[str, int]]:
     """(clock, minutes) rows of the first table under a heading of docs/teaching.md."""
     text = (ROOT / "docs" / "teaching.md").read_text()
@@ -422,7 +430,8 @@ class TestTeaching:
     """docs/teaching.md: the plans add up and agree with the notebooks."""
 
     @pytest.mark.parametrize(("section", "total"), [("## A 90-minute workshop", 90),
-                                                    ("## A half-day workshop", 210)])
+                                                    ("## A half-day workshop", 210),
+                                                    ("## A full-day workshop", 420)])
     def test_plan_adds_up(self, section: str, total: int) -> None:
         """The minutes sum to the session's length, and each row starts when the last ended."""
         rows = plan(section)
@@ -432,6 +441,40 @@ class TestTeaching:
             hours, mins = clock.split(":")
             assert int(hours) * 60 + int(mins) == elapsed, clock
             elapsed += minutes
+
+    def test_course_total(self) -> None:
+        """The README and the teaching notes state the course's length: its notebooks' times."""
+        total = sum(notebook_minutes(path) for path in NOTEBOOKS)
+        assert total == 260
+        text = (ROOT / "docs" / "teaching.md").read_text()
+        readme = (ROOT / "README.md").read_text()
+        assert f"The whole course is {total} minutes" in text
+        assert f"({total} minutes)" in readme
+
+    def test_full_day_has_every_notebook(self) -> None:
+        """The full day does every notebook of the course, in order, for as long as it states."""
+        text = (ROOT / "docs" / "teaching.md").read_text()
+        body = text.split("## A full-day workshop", 1)[1].split("\n## ", 1)[0]
+        rows = re.findall(r"^\| \d:\d\d \| (\d+) \| \*\*(\d\d)\*\*", body, flags=re.MULTILINE)
+        assert [(int(m), n) for m, n in rows] == [
+            (notebook_minutes(path), path.stem[:2]) for path in NOTEBOOKS]
+
+    def test_newcomer_track_covers_the_course(self) -> None:
+        """The sittings take every notebook once, in order; their minutes add up to the course's,
+        and the optional appendices' to the appendices' times."""
+        text = (ROOT / "docs" / "teaching.md").read_text()
+        body = text.split("## A newcomer's track", 1)[1].split("\n## ", 1)[0]
+        rows = re.findall(r"^\| \d \| (.+) \| (\d+)(?: \(\+ (\d+)\))? \|$", body,
+                          flags=re.MULTILINE)
+        assert rows
+        named = [n for what, _, _ in rows for n in re.findall(r"\*\*(\w\d)\*\*", what)]
+        course = [n for n in named if n.isdigit()]
+        assert course == [path.stem[:2] for path in NOTEBOOKS]
+        assert sum(int(m) for _, m, _ in rows) == sum(notebook_minutes(p) for p in NOTEBOOKS)
+        appendices = sorted((ROOT / "notebooks").glob("A[0-9]_*.ipynb"))
+        assert sorted(n for n in named if not n.isdigit()) == [p.stem[:2] for p in appendices]
+        assert sum(int(extra or 0) for _, _, extra in rows) == sum(
+            notebook_minutes(p) for p in appendices)
 
     def test_times_match_the_notebooks(self) -> None:
         """The table of times repeats each notebook's own **Time:** and the README's course map."""
