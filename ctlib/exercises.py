@@ -143,6 +143,14 @@ def _a_bleed(series: str) -> tuple[int, int, int]:
     return k, int(r), int(c)
 
 
+def _named(*aliases: str) -> Callable[[Any, Any], bool]:
+    """A judge for a name: the expected one or one of its usual other names, any case."""
+    def judge(answer: Any, expected: Any) -> bool:
+        given = " ".join(str(answer).strip().lower().replace("_", " ").split())
+        return given in {expected.lower(), *aliases}
+    return judge
+
+
 def _subtypes_of(series: str) -> set[str]:
     from ctlib.rsna import read_labels
 
@@ -353,6 +361,7 @@ EXERCISES: dict[str, Exercise] = {
         "of X with the labelled figure of that level in section 2. Answer with one of the "
         "names in the question.",
         confirm="at this level the deep grey nuclei frame the internal capsule.",
+        judge=_named("thalami", "the thalamus", "left thalamus", "right thalamus"),
     ),
     "04.2": Exercise(
         _level_of_exercise,
@@ -373,6 +382,8 @@ EXERCISES: dict[str, Exercise] = {
         "Lens-shaped, stops at the sutures, often with a fracture: which subtype? Use the RSNA "
         "name (lower case).",
         confirm="the dura is stripped from the skull, and it is fixed at the sutures.",
+        judge=_named("epidural hematoma", "epidural haematoma", "edh", "extradural",
+                     "extradural hematoma", "extradural haematoma"),
     ),
     "05.2": Exercise(
         lambda: round(_edh_hu_diff()),
@@ -383,9 +394,9 @@ EXERCISES: dict[str, Exercise] = {
     ),
     "05.3": Exercise(
         _thickness_mm,
-        "Find where the crescent is widest and measure across it, perpendicular to the skull, "
-        "from the inner table to the brain's surface; pixels times the pixel size in the "
-        "title. Give millimetres.",
+        "A chronic collection is as dark as CSF: follow the inner table, then the brain's "
+        "surface pushed away from it, find where the gap between them is widest, and count "
+        "the pixels across it, perpendicular to the skull; times the pixel size in the title.",
         tolerance=2.0,
         confirm="the greatest thickness, the number a report gives (with the shift).",
     ),
@@ -398,9 +409,9 @@ EXERCISES: dict[str, Exercise] = {
     ),
     "07.1": Exercise(
         lambda: tuple(_blood_or_calcification()),
-        "Measure the mean HU of a 3 × 3 square at each letter (hu[row-1:row+2, col-1:col+2]); "
-        "compare with the table of literature values. Answer as a pair, e.g. "
-        "('blood', 'blood').",
+        "Measure the mean HU of a 3 × 3 square at each letter (hu[row-1:row+2, col-1:col+2]) "
+        "and compare with the values section 1 gives for calcium and for blood. Answer as a "
+        "pair, e.g. ('blood', 'blood').",
         confirm="measured, not guessed: calcification is well above 100 HU, blood below 100.",
     ),
     "06.2": Exercise(

@@ -30,6 +30,7 @@ __all__ = [
     "HeadFrame",
     "Structure",
     "find",
+    "frontal_horns",
     "head_frame",
     "label_level",
     "standard_levels",
@@ -328,6 +329,21 @@ def standard_levels(tissue: npt.ArrayLike) -> dict[str, int]:
     vertex = top[-1] if top else len(codes) - 1
     return {"posterior fossa": fossa, "suprasellar cistern": suprasellar, "third ventricle": third,
             "lateral ventricles": bodies, "centrum semiovale": semiovale, "vertex": vertex}
+
+
+def frontal_horns(tissue: npt.ArrayLike, lesion: npt.ArrayLike) -> int:
+    """The slice where midline shift is measured: from the third ventricle's level up, the first
+    that shows both frontal horns (a compressed horn can close on the lower slices)."""
+    tissue, lesion = np.asarray(tissue), np.asarray(lesion)
+    start = standard_levels(tissue)["third ventricle"]
+    for k in range(start, len(tissue)):
+        try:
+            midline_shift(tissue[k], lesion[k])
+        except CtlibError:
+            continue
+        return k
+    raise CtlibError("no slice of this series shows both frontal horns: the midline shift "
+                     "cannot be measured at the septum pellucidum.")
 
 
 def _fourth_ventricle(tissue: npt.NDArray[np.integer], frame: HeadFrame) -> int:

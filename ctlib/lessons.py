@@ -34,6 +34,7 @@ from ctlib.landmarks import (
     VENTRICLE,
     WHITE,
     HeadFrame,
+    frontal_horns,
     head_frame,
     label_level,
     standard_levels,
@@ -53,8 +54,11 @@ __all__ = [
     "blood_age_chart",
     "contact_sheet",
     "exercise_point",
+    "exercise_slice",
     "figure",
+    "front_box",
     "frontal_horns",
+    "lesion_box",
     "level_figure",
     "level_marks",
     "marks_of",
@@ -194,20 +198,6 @@ def view(data: Any, series: str, slice_: int | str | None = None) -> SliceView:
                      float(ds.PixelSpacing[0]), frame)
 
 
-def frontal_horns(tissue: npt.NDArray[Any], lesion: npt.NDArray[Any]) -> int:
-    """The slice where midline shift is measured: from the third ventricle's level up, the first
-    that shows both frontal horns (a compressed horn can close on the lower slices)."""
-    start = standard_levels(tissue)["third ventricle"]
-    for k in range(start, len(tissue)):
-        try:
-            midline_shift(tissue[k], lesion[k])
-        except CtlibError:
-            continue
-        return k
-    raise CtlibError("no slice of this series shows both frontal horns: the midline shift "
-                     "cannot be measured at the septum pellucidum.")
-
-
 # --- finders -----------------------------------------------------------------------------------
 
 
@@ -315,7 +305,10 @@ def level(label: str = "fluid level: blood below, CSF above", code: int = INTRAV
         rows, cols = np.nonzero(edge)
         ap, _ = v.frame.to_frame(rows, cols)
         i = int(np.argmin(ap))
-        return Mark(label, int(rows[i]), int(cols[i]), "lesion", (code,), (15.0, 90.0))
+        # two pixels below the level, into the blood (the edge itself averages blood and CSF)
+        r = rows[i] + 2 * v.frame.ap[0]
+        c = cols[i] + 2 * v.frame.ap[1]
+        return Mark(label, round(r), round(c), "lesion", (code,), (30.0, 90.0))
     return find
 
 
@@ -416,19 +409,20 @@ FIGURES: dict[str, tuple[str, tuple[Panel, ...]]] = {
             lesion("crescent along the convexity", SUBDURAL, near=(0.0, LEFT), within=0.6),
             lesion("blood along the falx", SUBDURAL, near=(0.0, 0.0), within=0.1)),
             caliper=SUBDURAL),
+        Panel("subdural-acute", None, "brain", "the same slice at 40/80: as white as bone", ()),
         Panel("subdural-acute", "frontal horns", "subdural", "lower: mass effect", (
             lesion("crescent", SUBDURAL, near=(0.0, LEFT), within=0.6), effaced(side=LEFT),
             tissue("frontal horn, compressed", (VENTRICLE,), near=(-0.35, 0.1), within=0.15,
                    hu=(-5.0, 30.0))), midline=True),
     )),
     "subdural-subtle": ("Subtle subdurals: thin, along the tentorium, on both sides; a look-alike", (
-        Panel("subdural-thin", None, "subdural", "thin (enlarged): no shift", (
+        Panel("subdural-thin", None, "subdural", "thin (enlarged): no significant shift", (
             lesion("thin subdural", SUBDURAL, hu=(40.0, 105.0)),),
             inset=_inset_around(SUBDURAL, half_mm=18.0)),
         Panel("subdural-tentorial", None, "subdural", "along the tentorium", (
             lesion("subdural on the tentorium", SUBDURAL),)),
         Panel("subdural-bilateral-isodense", "frontal horns", NARROW,
-              "bilateral and isodense: no shift", (
+              "bilateral and isodense: no significant shift", (
                   lesion("isodense (right)", SUBDURAL, near=(0.0, RIGHT), within=0.6,
                          hu=(25.0, 50.0)),
                   lesion("isodense (left)", SUBDURAL, near=(0.0, LEFT), within=0.6,
@@ -475,19 +469,20 @@ FIGURES: dict[str, tuple[str, tuple[Panel, ...]]] = {
         Panel("intraventricular-cast", None, "brain", "a cast: the ventricles filled", (
             lesion("ventricle filled with blood", INTRAVENTRICULAR, hu=(40.0, 100.0)),)),
     )),
-    "intraparenchymal": ("Intraparenchymal: a haematoma in the brain, edema and mass effect", (
+    "intraparenchymal": ("Intraparenchymal: a hematoma in the brain, edema and mass effect", (
         Panel("intraparenchymal-basal-ganglia", None, "brain", "basal ganglia haematoma", (
-            lesion("haematoma", INTRAPARENCHYMAL), tissue("edema (darker rim)", (EDEMA,),
+            lesion("hematoma", INTRAPARENCHYMAL), tissue("edema (darker rim)", (EDEMA,),
                                                           hu=(5.0, 30.0)),
             tissue("frontal horn, compressed", (VENTRICLE,), near=(-0.35, -0.1), within=0.2,
                    hu=(-5.0, 30.0)))),
-        Panel("intraparenchymal-anaemic", None, "brain", "anaemia: a paler haematoma", (
-            lesion("haematoma, haematocrit 25 %", INTRAPARENCHYMAL, hu=(35.0, 70.0)),
+        Panel("intraparenchymal-anaemic", None, "brain", "anemia: a paler hematoma", (
+            lesion("hematoma, hematocrit 25 %", INTRAPARENCHYMAL, hu=(35.0, 70.0)),
             tissue("edema", (EDEMA,), hu=(5.0, 30.0)))),
     )),
     "trauma": ("Trauma: contusions and blood in several compartments", (
         Panel("trauma-coup-contrecoup", None, "subdural", "coup and contrecoup", (
-            lesion("epidural", EPIDURAL), lesion("subdural", SUBDURAL),
+            lesion("epidural (coup)", EPIDURAL),
+            lesion("subdural (contrecoup)", SUBDURAL),
             lesion("subarachnoid (sulci)", SUBARACHNOID, hu=(30.0, 95.0)))),
         Panel("trauma-contusion", 7, "brain", "contusion: specks of blood in swollen cortex", (
             lesion("contusion", INTRAPARENCHYMAL, hu=(30.0, 95.0)),
@@ -778,9 +773,10 @@ def blood_age_chart(
     ax.text(0.022, sum(gray) / 2, "grey matter", fontsize=8, va="center")
     ax.axhspan(*csf, color="tab:blue", alpha=0.12, lw=0)
     ax.text(0.022, sum(csf) / 2, "CSF", fontsize=8, va="center", color="tab:blue")
-    for label, (days, value) in (measured or {}).items():
+    for i, (label, (days, value)) in enumerate((measured or {}).items()):
         ax.plot(days, value, "o", color="black", ms=6)
-        ax.annotate(label, (days, value), xytext=(6, -12), textcoords="offset points", fontsize=9)
+        ax.annotate(label, (days, value), xytext=(-8 if i % 2 else 8, -16),
+                    ha="right" if i % 2 else "left", textcoords="offset points", fontsize=9)
     ax.set_xscale("log")
     ax.set_xlim(0.02, 150)
     ax.set_ylim(-5, 112)
@@ -830,9 +826,39 @@ def exercise_point(data: Any, which: str) -> tuple[int, int, int]:
     return v.index, int(m.row), int(m.col)
 
 
+def exercise_slice(data: Any, which: str) -> int:
+    """The slice an exercise shows, without naming what it is (``"level"``: exercise 04.2)."""
+    if which != "level":
+        raise CtlibError(f"unknown exercise slice {which!r}: use 'level'.")
+    series, level_name = EXERCISE_SERIES["level"]
+    return int(standard_levels(_series_maps(data, series)[0])[level_name])
+
+
+def front_box(data: Any, series: str, slice_: int, *, half_mm: float = 22.0
+              ) -> tuple[slice, slice]:
+    """A square around the front of the head's midline (where the frontal horns and the septum
+    usually are), from the head frame only: a zoom that says nothing about where the septum is."""
+    v = view(data, series, slice_)
+    r, c = v.frame.to_pixel(-0.3, 0.0)
+    half = int(half_mm / v.pixel_mm)
+    return slice(int(r) - half, int(r) + half), slice(int(c) - half, int(c) + half)
+
+
+def lesion_box(data: Any, series: str, slice_: int | str | None, *, half_mm: float = 30.0
+               ) -> tuple[slice, slice]:
+    """A square around the deepest point of the blood on a slice: the zoom for measuring it."""
+    v = view(data, series, slice_)
+    point = _deepest(v.lesion > 0)
+    if point is None:
+        raise CtlibError(f"no blood on slice {v.index} of {series}")
+    half = int(half_mm / v.pixel_mm)
+    r, c = point
+    return slice(max(r - half, 0), r + half), slice(max(c - half, 0), c + half)
+
+
 def pixel_view(data: Any, series: str, slice_: int | str | None, *, window_: str | Window = "brain",
                points: dict[str, tuple[int, int]] | None = None, ax: Axes | None = None,
-               box: tuple[slice, slice] | None = None) -> Axes:
+               box: tuple[slice, slice] | None = None, title: str | None = None) -> Axes:
     """A slice with row and column numbers on its axes, for measuring by hand in an exercise.
 
     Parameters
@@ -840,7 +866,9 @@ def pixel_view(data: Any, series: str, slice_: int | str | None, *, window_: str
     points : dict, optional
         Letter → (row, col): drawn as a cross with its letter, nothing else said.
     box : (rows, cols), optional
-        The part to show (default: the head).
+        The part to show (default: the head): a zoom, to read pixels one by one.
+    title : str, optional
+        Shown instead of the series' name (an exercise's case should not give its answer away).
 
     Examples
     --------
@@ -871,7 +899,8 @@ def pixel_view(data: Any, series: str, slice_: int | str | None, *, window_: str
     ax.set_xlabel("column")
     ax.set_ylabel("row")
     label = window_ if isinstance(window_, str) else str(window_)
-    ax.set_title(f"{series}, slice {v.index}, {label}; pixel {v.pixel_mm:.3f} mm", fontsize=11)
+    name = series if title is None else title
+    ax.set_title(f"{name}, slice {v.index}, {label}; pixel {v.pixel_mm:.3f} mm", fontsize=11)
     for letter, (r, c) in (points or {}).items():
         ax.plot(c, r, "+", color="#ff5050", ms=14, mew=2)
         ax.text(c + 6, r - 6, letter, color="#ff5050", fontsize=14, fontweight="bold")
@@ -879,7 +908,7 @@ def pixel_view(data: Any, series: str, slice_: int | str | None, *, window_: str
 
 
 def contact_sheet(data: Any, series: str, *, window_: str | Window = "brain",
-                  columns: int = 9, size: int = 104) -> Figure:
+                  columns: int = 9, size: int = 104, title: str | None = None) -> Figure:
     """Every slice of a series, small, numbered: to find where to look, as a viewer's overview.
 
     Each slice is cropped to the head and shrunk to ``size`` pixels (with anti-aliasing): enough
@@ -915,6 +944,7 @@ def contact_sheet(data: Any, series: str, *, window_: str | Window = "brain",
                        anti_aliasing=True)
         ax.imshow(small, cmap="gray", vmin=0.0, vmax=1.0, interpolation="nearest")
         ax.set_title(f"slice {k}", fontsize=8)
-    fig.suptitle(f"{series}: all slices, bottom (0) to top", fontsize=12)
+    fig.suptitle(f"{series if title is None else title}: all slices, bottom (0) to top",
+                 fontsize=12)
     fig.tight_layout()
     return fig

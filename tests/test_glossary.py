@@ -47,20 +47,23 @@ REQUIRED_TERMS = [
     "Sylvian fissure", "Interhemispheric fissure", "Basal cisterns", "Suprasellar cistern",
     "Ambient cistern", "Quadrigeminal cistern", "Prepontine cistern", "Septum pellucidum",
     "Midline", "Choroid plexus", "Pineal gland", "Grey matter", "White matter", "Basal ganglia",
-    "Thalamus", "Centrum semiovale",
+    "Thalamus", "Centrum semiovale", "Convexity", "Potential space", "Foramen of Monro",
     # reading and signs
     "Search pattern", "Mass effect", "Midline shift", "Effacement", "Herniation",
     "Subfalcine herniation", "Uncal herniation", "Tonsillar herniation", "Hydrocephalus",
-    "Dependent", "Layering", "Fluid level",
+    "Dependent", "Layering", "Fluid level", "Trapped ventricle",
     # artefacts and mimics
     "Beam hardening", "Partial volume", "Photon starvation", "Calcification", "Dense sinus",
     "Mimic",
     # blood
     "Hyperacute", "Acute", "Subacute", "Chronic", "Haematocrit", "Edema", "Contusion", "Coup",
-    "Contrecoup", "Swirl sign",
+    "Contrecoup", "Swirl sign", "Amyloid angiopathy", "Vascular malformation",
     # the RSNA subtypes and labels
     "Epidural hemorrhage", "EDH", "Subdural hemorrhage", "SDH", "Subarachnoid hemorrhage", "SAH",
     "Intraventricular hemorrhage", "IVH", "Intraparenchymal hemorrhage", "IPH", "any",
+    "RSNA stage 1", "RSNA stage 2", "Weighted log loss", "Calibration", "Calibrated probability",
+    # the course's data set
+    "Key slice", "Tissue map", "Lesion map", "Mask",
 ]
 
 #: Bold phrases of the notebooks that are not terms: emphasis, answers, instructions.
@@ -68,7 +71,7 @@ NOT_TERMS = {
     "two", "new", "rows", "synthetic", "measure", "which subtype", "cannot be read", "center",
     "width", "stroke", "tilted", "sheared", "you will learn to", "dates", "free text",
     "five named elements", "feet", "top", "blood", "brain", "dark bands and streaks", "less",
-    "not", "no shift", "greatest thickness", "speckled",
+    "not", "no shift", "no significant shift", "greatest thickness", "speckled",
 }
 
 #: A definition shorter than this says too little to a newcomer.

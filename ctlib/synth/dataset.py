@@ -220,7 +220,7 @@ def _write_series(entry: SeriesEntry, recipe: Recipe, out: Path) -> SeriesResult
         encoding=spec.encoding,
         matrix=spec.matrix,
         tilt_deg=spec.tilt_deg,
-        midline_shift_mm=round(volume.midline_shift_mm, 1),
+        midline_shift_mm=_septum_shift(volume, stack.spacing_mm),
         lesions=[dict(lesion) for lesion in spec.lesions],
         files=sops,
         labels=labels,
@@ -233,6 +233,25 @@ def _write_series(entry: SeriesEntry, recipe: Recipe, out: Path) -> SeriesResult
         haematocrit=spec.haematocrit,
         quirks=quirks,
     )
+
+
+def _septum_shift(volume: SeriesVolume, pixel_mm: float) -> float:
+    """The midline shift as a reader measures it on these slices: the septum pellucidum's distance
+    from the ideal midline on the slice of the frontal horns (:func:`ctlib.signs.midline_shift`).
+
+    The generator moves the brain by a smooth field; how far the septum ends up from the midline
+    depends on where along the field the frontal horns are cut, so it is measured, not assumed.
+    """
+    from ctlib.errors import CtlibError
+    from ctlib.landmarks import frontal_horns
+    from ctlib.signs import midline_shift
+
+    try:
+        k = frontal_horns(volume.tissue, volume.lesion)
+        shift = midline_shift(volume.tissue[k], volume.lesion[k], pixel_mm=pixel_mm)
+    except CtlibError:
+        return 0.0
+    return round(abs(shift.shift_mm), 1)
 
 
 def _key_slice(volume: SeriesVolume) -> int:
