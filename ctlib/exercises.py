@@ -37,22 +37,30 @@ def _data() -> Any:
     return open_data()
 
 
-def _header(sop: str) -> Any:
+def _synthetic() -> Any:
+    """The synthetic set, even when CTLIB_DATA names real data: the reading exercises of
+    notebooks 04–07 measure on its tissue and lesion maps, which real scans do not have."""
+    from ctlib.data import open_data
+
+    return open_data("synthetic")
+
+
+def _header(sop: str, data: Any = None) -> Any:
     from ctlib.reading import read
 
-    return read(_data().path(sop), header_only=True)
+    return read((_data() if data is None else data).path(sop), header_only=True)
 
 
 def _key(name: str) -> str:
     return str(_data().key_slice(name)[0])
 
 
-def _mean_hu_in(series: str, code: int, kind: str) -> float:
+def _mean_hu_in(series: str, code: int, kind: str, data: Any = None) -> float:
     from ctlib.hu import to_hu
     from ctlib.measure import mean_hu
     from ctlib.reading import read
 
-    data = _data()
+    data = _data() if data is None else data
     sop, index = data.key_slice(series)
     hu = to_hu(read(data.path(sop)))
     mask = data.masks(series)[kind][index] == code
@@ -60,7 +68,9 @@ def _mean_hu_in(series: str, code: int, kind: str) -> float:
 
 
 def _edh_hu_diff() -> float:
-    return _mean_hu_in("epidural-swirl", 1, "lesion") - _mean_hu_in("epidural-swirl", 8, "tissue")
+    data = _synthetic()  # notebook 05 reads the synthetic set
+    return (_mean_hu_in("epidural-swirl", 1, "lesion", data)
+            - _mean_hu_in("epidural-swirl", 8, "tissue", data))
 
 
 def _unreadable() -> int:
@@ -88,9 +98,9 @@ def _shift_mm() -> float:
     from ctlib.signs import midline_shift
 
     series = EXERCISE_SERIES["shift"]
-    masks = _data().masks(series)
+    masks = _synthetic().masks(series)
     k = frontal_horns(masks["tissue"], masks["lesion"])
-    pixel = float(_header(_data().series(series)["files"][k]).PixelSpacing[0])
+    pixel = float(_header(_synthetic().series(series)["files"][k], _synthetic()).PixelSpacing[0])
     return abs(midline_shift(masks["tissue"][k], masks["lesion"][k], pixel_mm=pixel).shift_mm)
 
 
@@ -99,9 +109,9 @@ def _thickness_mm() -> float:
     from ctlib.signs import collection_thickness
 
     series = EXERCISE_SERIES["thickness"]
-    sop, k = _data().key_slice(series)
-    pixel = float(_header(sop).PixelSpacing[0])
-    return collection_thickness(_data().masks(series)["lesion"][k] == SUBDURAL,
+    sop, k = _synthetic().key_slice(series)
+    pixel = float(_header(sop, _synthetic()).PixelSpacing[0])
+    return collection_thickness(_synthetic().masks(series)["lesion"][k] == SUBDURAL,
                                 pixel_mm=pixel).thickness_mm
 
 
@@ -117,7 +127,7 @@ def _judge_bleed(answer: Any, expected: Any) -> bool:
         k, row, col = (round(float(x)) for x in answer)
     except (TypeError, ValueError):
         return False
-    lesion = _data().masks(_where("find"))["lesion"]
+    lesion = _synthetic().masks(_where("find"))["lesion"]
     if not 0 <= k < len(lesion):
         print(f"This series has slices 0 to {len(lesion) - 1}.")
         return False
@@ -136,7 +146,7 @@ def _a_bleed(series: str) -> tuple[int, int, int]:
     import numpy as np
     from scipy import ndimage
 
-    lesion = _data().masks(series)["lesion"] > 0
+    lesion = _synthetic().masks(series)["lesion"] > 0
     k = int(np.argmax(lesion.sum(axis=(1, 2))))
     depth = ndimage.distance_transform_edt(lesion[k])
     r, c = np.unravel_index(int(np.argmax(depth)), depth.shape)
@@ -154,8 +164,8 @@ def _named(*aliases: str) -> Callable[[Any, Any], bool]:
 def _subtypes_of(series: str) -> set[str]:
     from ctlib.rsna import read_labels
 
-    labels = read_labels(_data().labels_csv)
-    files = _data().series(series)["files"]
+    labels = read_labels(_synthetic().labels_csv)
+    files = _synthetic().series(series)["files"]
     positive = labels.loc[labels.index.intersection(files)].drop(columns="any").any()
     return {name for name, yes in positive.items() if yes}
 
@@ -175,10 +185,10 @@ def _blood_or_calcification() -> list[str]:
     from ctlib.lessons import EXERCISE_SERIES, exercise_point
 
     series, _ = EXERCISE_SERIES["blood-or-calcification"]
-    lesion = _data().masks(series)["lesion"]
+    lesion = _synthetic().masks(series)["lesion"]
     kinds = []
     for letter in ("A", "B"):
-        k, r, c = exercise_point(_data(), letter)
+        k, r, c = exercise_point(_synthetic(), letter)
         kinds.append("blood" if lesion[k][r, c] > 0 else "calcification")
     return kinds
 

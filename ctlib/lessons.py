@@ -68,7 +68,7 @@ __all__ = [
 ]
 
 EPIDURAL, INTRAPARENCHYMAL, INTRAVENTRICULAR, SUBARACHNOID, SUBDURAL = 1, 2, 3, 4, 5
-EDEMA, FRACTURE = 23, 25
+EDEMA, SUTURE, FRACTURE = 23, 24, 25
 #: A narrow window for subtle, nearly isodense blood (a common choice is about 40/40).
 NARROW = Window(40.0, 40.0, name="narrow")
 #: The dpi of the lessons' figures: with the sizes below, every key panel is at least 400 px wide.
@@ -278,19 +278,45 @@ def scalp_swelling(label: str = "scalp swelling", *, side: float) -> Finder:
 
 
 def effaced(label: str = "no sulci: effaced", *, side: float, radius_mm: float = 6.0) -> Finder:
-    """A point of cortex on one side with no CSF within ``radius_mm``: sulci pressed shut."""
+    """Convexity cortex on one side, 4–15 mm from the blood, with no CSF within ``radius_mm``:
+    sulci pressed shut (far enough from the blood that the arrow is not read as pointing at it)."""
     def find(v: SliceView) -> Mark | None:
         csf_far = ndimage.distance_transform_edt(v.tissue != CSF) * v.pixel_mm > radius_mm
         cortex = (v.tissue == GRAY) & csf_far
-        near_blood = ndimage.distance_transform_edt(v.lesion == 0) * v.pixel_mm < 12.0
+        from_blood = ndimage.distance_transform_edt(v.lesion == 0) * v.pixel_mm
         _, lr = v.frame.to_frame(*np.indices(cortex.shape).reshape(2, -1))
-        candidates = cortex & near_blood & (np.sign(lr) == np.sign(side)).reshape(cortex.shape)
-        centre = _deepest(v.lesion > 0)
-        if centre is None or not candidates.any():
+        lr = lr.reshape(cortex.shape)
+        candidates = cortex & (from_blood > 4.0) & (from_blood < 15.0) & (np.sign(lr) == side)
+        candidates &= np.abs(lr) > 0.5  # the convexity, not the insula or the deep nuclei
+        if not candidates.any():
             return None
-        rows, cols = np.nonzero(candidates)  # the candidate nearest the middle of the blood
-        i = int(np.argmin(np.hypot(rows - centre[0], cols - centre[1])))
+        rows, cols = np.nonzero(candidates)  # the candidate nearest the blood
+        i = int(np.argmin(from_blood[rows, cols]))
         return Mark(label, int(rows[i]), int(cols[i]), "tissue", (GRAY,), (15.0, 55.0))
+    return find
+
+
+def open_sulcus(label: str = "sulci open", *, side: float) -> Finder:
+    """A convexity sulcus with CSF on one side (the other side from the blood), for comparison."""
+    def find(v: SliceView) -> Mark | None:
+        _, lr = v.frame.to_frame(*np.indices(v.tissue.shape).reshape(2, -1))
+        lr = lr.reshape(v.tissue.shape)
+        csf = (v.tissue == CSF) & (np.sign(lr) == side) & (np.abs(lr) > 0.55) & (np.abs(lr) < 0.9)
+        point = _deepest(csf)
+        return None if point is None else Mark(label, *point, "tissue", (CSF,), (-5.0, 40.0))
+    return find
+
+
+def suture_near(label: str = "suture", code: int = EPIDURAL, *, within_mm: float = 15.0) -> Finder:
+    """The suture pixel nearest a lesion, within ``within_mm`` (where an epidural stops)."""
+    def find(v: SliceView) -> Mark | None:
+        from_blood = ndimage.distance_transform_edt(v.lesion != code) * v.pixel_mm
+        suture = (v.tissue == SUTURE) & (from_blood < within_mm)
+        if not suture.any():
+            return None
+        rows, cols = np.nonzero(suture)
+        i = int(np.argmin(from_blood[rows, cols]))
+        return Mark(label, int(rows[i]), int(cols[i]), "tissue", (SUTURE,), (-100.0, 1500.0))
     return find
 
 
@@ -322,11 +348,11 @@ def settled(label: str = "fresh blood settles to the back", code: int = SUBDURAL
     return find
 
 
-def dark_band(label: str = "dark band (beam hardening)",
+def dark_band(label: str = "dark streak (beam hardening)",
               below_hu: float = 31.0) -> Finder:
-    """The darkest 9 × 9 region of brain between the petrous bones (the pons)."""
+    """The darkest 9 × 9 region of brain behind the petrous bones (pons and cerebellum)."""
     def find(v: SliceView) -> Mark | None:
-        brain = np.isin(v.tissue, BRAIN) & _region(v, (0.1, 0.0), 0.18)
+        brain = np.isin(v.tissue, BRAIN) & _region(v, (0.35, 0.0), 0.35)
         smooth = ndimage.uniform_filter(v.hu.astype(np.float64), 9)
         smooth[~ndimage.binary_erosion(brain, iterations=4)] = np.inf
         r, c = np.unravel_index(int(np.argmin(smooth)), smooth.shape)
@@ -371,18 +397,32 @@ def _inset_around(code: int, *, kind: str = "lesion", half_mm: float = 22.0
     return box
 
 
+def _inset_at(finder: Finder, *, half_mm: float = 14.0
+              ) -> Callable[[SliceView], tuple[slice, slice]]:
+    """A square box around the sign a finder marks, for a zoomed inset."""
+    def box(v: SliceView) -> tuple[slice, slice]:
+        m = finder(v)
+        if m is None:
+            raise CtlibError(f"nothing to enlarge on slice {v.index} of {v.series}")
+        half = int(half_mm / v.pixel_mm)
+        r, c = int(m.row), int(m.col)
+        return slice(max(r - half, 0), r + half), slice(max(c - half, 0), c + half)
+    return box
+
+
 RIGHT, LEFT = -1.0, 1.0  # the patient's sides in the head frame (right = image left)
 
 #: The figures of notebooks 04–06, by name: (caption, panels).
 FIGURES: dict[str, tuple[str, tuple[Panel, ...]]] = {
     "secondary-signs": ("Secondary signs: what a mass does to the brain around it", (
-        Panel("subdural-acute", "frontal horns", "subdural", "shift, effacement, compression", (
-            effaced(side=LEFT),
+        Panel("subdural-acute", "frontal horns", "brain", "shift, effacement, compression", (
+            effaced(side=LEFT), open_sulcus(side=RIGHT),
             tissue("frontal horn, compressed", (VENTRICLE,), near=(-0.35, 0.1), within=0.15,
                    hu=(-5.0, 30.0)),
             tissue("frontal horn, open", (VENTRICLE,), near=(-0.35, -0.1), within=0.15,
                    hu=(-5.0, 30.0))), midline=True),
-        Panel("subarachnoid-hydrocephalus", None, "brain", "hydrocephalus after SAH", (
+        Panel("subarachnoid-hydrocephalus", "suprasellar cistern", "brain",
+              "hydrocephalus after SAH", (
             tissue("temporal horn, dilated", (VENTRICLE,), near=(0.05, -0.4), within=0.3,
                    hu=(-5.0, 30.0)),
             tissue("temporal horn, dilated ", (VENTRICLE,), near=(0.05, 0.4), within=0.3,
@@ -390,19 +430,18 @@ FIGURES: dict[str, tuple[str, tuple[Panel, ...]]] = {
             lesion("blood in the basal cisterns", SUBARACHNOID, hu=(35.0, 90.0)))),
     )),
     "epidural": ("Epidural: a lens against the inner table, a fracture above it", (
-        Panel("epidural-swirl", None, "subdural", "subdural window: lens, swirl, mass effect", (
-            lesion("biconvex lens (epidural)", EPIDURAL), swirl(),
-            effaced(side=RIGHT)), midline=True),
+        Panel("epidural-swirl", None, "subdural", "subdural window: lens, swirl, shift", (
+            lesion("biconvex lens (epidural)", EPIDURAL), swirl()), midline=True),
+        Panel("epidural-swirl", None, "brain", "brain window: the sulci beneath it closed", (
+            effaced(side=RIGHT), open_sulcus(side=LEFT))),
         Panel("epidural-swirl", None, "bone", "bone window: the fracture (enlarged)", (
             tissue("fracture", (FRACTURE,), hu=(-200.0, 900.0)),
             scalp_swelling(side=RIGHT)), inset=_inset_around(FRACTURE, kind="tissue")),
     )),
-    "epidural-vs-subdural": ("Lens or crescent: the shape tells the space", (
-        Panel("epidural-frontotemporal", None, "subdural", "epidural: lens, stops at sutures", (
-            lesion("epidural: biconvex", EPIDURAL),
-            tissue("fracture", (FRACTURE,), hu=(-200.0, 1200.0)))),
-        Panel("subdural-acute", None, "subdural", "subdural: crescent, crosses sutures", (
-            lesion("subdural: crescent", SUBDURAL, near=(0.0, LEFT), within=0.6),)),
+    "epidural-vs-subdural": ("A second epidural: the lens ends at a suture", (
+        Panel("epidural-frontotemporal", None, "bone", "bone window: the suture at its end", (
+            suture_near("suture, at the lens's end"), lesion("epidural", EPIDURAL)),
+              inset=_inset_at(suture_near(), half_mm=12.0)),
     )),
     "subdural": ("Acute subdural: crescent, falx, mass effect", (
         Panel("subdural-acute", None, "subdural", "high: the crescent and the falx", (
@@ -410,8 +449,8 @@ FIGURES: dict[str, tuple[str, tuple[Panel, ...]]] = {
             lesion("blood along the falx", SUBDURAL, near=(0.0, 0.0), within=0.1)),
             caliper=SUBDURAL),
         Panel("subdural-acute", None, "brain", "the same slice at 40/80: as white as bone", ()),
-        Panel("subdural-acute", "frontal horns", "subdural", "lower: mass effect", (
-            lesion("crescent", SUBDURAL, near=(0.0, LEFT), within=0.6), effaced(side=LEFT),
+        Panel("subdural-acute", "frontal horns", "brain", "lower: mass effect", (
+            effaced(side=LEFT), open_sulcus(side=RIGHT),
             tissue("frontal horn, compressed", (VENTRICLE,), near=(-0.35, 0.1), within=0.15,
                    hu=(-5.0, 30.0))), midline=True),
     )),
@@ -427,37 +466,42 @@ FIGURES: dict[str, tuple[str, tuple[Panel, ...]]] = {
                          hu=(25.0, 50.0)),
                   lesion("isodense (left)", SUBDURAL, near=(0.0, LEFT), within=0.6,
                          hu=(25.0, 50.0))), midline=True),
-        Panel("normal-dense-sinus", None, "subdural", "look-alike: a dense sinus, no bleed", (
-            tissue("dense transverse sinus", (VENOUS_SINUS,), hu=(50.0, 110.0)),)),
+        Panel("normal-dense-sinus", None, "subdural", "look-alike: dense sinuses, no bleed", (
+            tissue("dense sinus (right)", (VENOUS_SINUS,), near=(0.8, RIGHT * 0.5), within=0.4,
+                   hu=(50.0, 110.0)),
+            tissue("dense sinus (left)", (VENOUS_SINUS,), near=(0.8, LEFT * 0.5), within=0.4,
+                   hu=(50.0, 110.0)))),
     )),
     "subdural-ages": ("A subdural ages: isodense at 1–3 weeks, then near CSF", (
         Panel("subdural-subacute-follow-up", "frontal horns", NARROW,
               "subacute: isodense (narrow window)", (
                   lesion("isodense subdural", SUBDURAL, hu=(25.0, 50.0)), effaced(side=LEFT)),
               midline=True),
-        Panel("subdural-chronic", "frontal horns", "subdural", "chronic: near CSF", (
+        Panel("subdural-chronic", "frontal horns", "brain", "chronic: near CSF", (
             lesion("chronic subdural", SUBDURAL, hu=(0.0, 30.0)),), midline=True),
         Panel("subdural-acute-on-chronic", None, "subdural", "acute on chronic", (
             settled(), lesion("older, darker part", SUBDURAL, near=(-0.4, RIGHT), within=0.5,
                               hu=(0.0, 40.0)))),
     )),
     "subarachnoid": ("Aneurysmal subarachnoid: blood in the basal cisterns, asymmetric", (
-        Panel("subarachnoid-aneurysmal", None, "brain", "basal cisterns and Sylvian fissure", (
+        Panel("subarachnoid-aneurysmal", "suprasellar cistern", "brain", "basal cisterns and Sylvian fissures", (
             lesion("suprasellar cistern: blood", SUBARACHNOID, near=(-0.1, 0.0), within=0.2,
                    hu=(35.0, 90.0)),
-            lesion("right Sylvian fissure: blood", SUBARACHNOID, near=(-0.2, -0.45), within=0.3,
+            lesion("right Sylvian: blood", SUBARACHNOID, near=(-0.42, -0.42), within=0.1,
                    hu=(35.0, 90.0)),
-            lesion("left Sylvian fissure: less", SUBARACHNOID, near=(-0.2, 0.45), within=0.3,
-                   hu=(30.0, 90.0)))),
+            lesion("left Sylvian: little", SUBARACHNOID, near=(-0.34, 0.3), within=0.1,
+                   hu=(10.0, 90.0)))),
         Panel("subarachnoid-aneurysmal", 12, "brain", "higher: reflux into the ventricles", (
             lesion("blood in the occipital horn", INTRAVENTRICULAR, hu=(35.0, 95.0)),
-            lesion("sulcal blood", SUBARACHNOID, hu=(30.0, 90.0)))),
+            lesion("interhemispheric: blood", SUBARACHNOID, near=(-0.5, 0.0),
+                   within=0.15, hu=(30.0, 90.0)))),
     )),
     "subarachnoid-subtle": ("Subtle SAH: a convexity sulcus; hydrocephalus", (
         Panel("subarachnoid-convexity", None, "brain", "a sulcus filled with blood (enlarged)", (
             lesion("blood in a sulcus", SUBARACHNOID, hu=(30.0, 90.0)),),
             inset=_inset_around(SUBARACHNOID, half_mm=18.0)),
-        Panel("subarachnoid-hydrocephalus", None, "brain", "basal blood, dilated temporal horns", (
+        Panel("subarachnoid-hydrocephalus", "suprasellar cistern", "brain",
+              "basal blood, dilated temporal horns", (
             lesion("basal cistern blood", SUBARACHNOID, hu=(35.0, 90.0)),
             tissue("temporal horn, dilated", (VENTRICLE,), near=(0.05, -0.4), within=0.3,
                    hu=(-5.0, 30.0)))),
@@ -488,7 +532,7 @@ FIGURES: dict[str, tuple[str, tuple[Panel, ...]]] = {
             lesion("contusion", INTRAPARENCHYMAL, hu=(30.0, 95.0)),
             tissue("edema around it", (EDEMA,), hu=(5.0, 32.0)),
             lesion("hyperacute subdural", SUBDURAL, hu=(25.0, 70.0)))),
-        Panel("trauma-contusion", None, "subdural", "higher: hyperacute subdural, SAH", (
+        Panel("trauma-contusion", None, NARROW, "higher: hyperacute subdural, SAH (40/40)", (
             lesion("hyperacute subdural (paler)", SUBDURAL, hu=(25.0, 70.0)),
             lesion("subarachnoid", SUBARACHNOID, hu=(30.0, 95.0)))),
     )),
@@ -498,14 +542,14 @@ FIGURES: dict[str, tuple[str, tuple[Panel, ...]]] = {
         Panel("normal-calcified", "lateral ventricles", "brain", "choroid plexus calcification", (
             bright("choroid plexus: calcified", near=(0.25, 0.3), within=0.2),)),
         Panel("normal-12bit", 8, "brain", "basal ganglia calcification", (
-            bright("globus pallidus: calcified", near=(-0.15, -0.25), within=0.15,
+            bright("basal ganglia: calcified", near=(-0.15, -0.25), within=0.15,
                    codes=(DEEP_GRAY, 9, WHITE)),)),
         Panel("normal-12bit", 17, "brain", "falx calcification", (
             bright("falx: calcified", near=(-0.45, 0.0), within=0.15,
                    codes=(DURA, 9, CSF, GRAY)),)),
     )),
     "artefacts": ("Artefacts at the skull base", (
-        Panel("normal-plain", 3, "brain", "posterior fossa: streaks and a dark band", (
+        Panel("normal-plain", 3, "brain", "posterior fossa: streaks from the petrous bones", (
             dark_band(), tissue("petrous bone", (BONE,), near=(0.1, 0.45), within=0.2,
                                 hu=(300.0, 3000.0)))),
         Panel("normal-calcified", 4, "brain", "skull base: partial volume", (
@@ -566,11 +610,18 @@ def draw_panel(data: Any, panel: Panel, *, ax: Axes) -> Axes:
     marks = [m for m in (find(v) for find in panel.finders) if m is not None]
     _with_labels(ax, marks, v.frame.centre)
     if panel.inset is not None:
-        # in the label column with fewer labels, at the bottom
-        on_left = sum(m.col < v.frame.centre[1] for m in marks) <= len(marks) / 2
+        # in the label column on the side of what it enlarges, at the far end from the labels
+        box = panel.inset(v)
+        row, col = (box[0].start + box[0].stop) / 2, (box[1].start + box[1].stop) / 2
+        on_left = col < v.frame.centre[1]
+        near = [m.row for m in marks if (m.col < v.frame.centre[1]) == on_left]
+        top, bottom = sorted(ax.get_ylim())
+        low = (np.mean(near) if near else row) < (top + bottom) / 2  # labels high: inset low
         side = MARGIN / (1 + 2 * MARGIN)
-        where = (0.005 if on_left else 1 - side - 0.005, 0.01, side, side * (1 + 2 * MARGIN))
-        zoom_inset(ax, shown, panel.inset(v), where=where)
+        height = side * (1 + 2 * MARGIN) * 0.95
+        where = (0.005 if on_left else 1 - side - 0.005, 0.01 if low else 0.99 - height, side,
+                 height)
+        zoom_inset(ax, shown, box, where=where)
     return ax
 
 
@@ -804,7 +855,7 @@ def exercise_point(data: Any, which: str) -> tuple[int, int, int]:
     """(slice, row, column) an exercise points at with a letter, computed from the maps.
 
     ``which``: ``"structure"`` (the unlabelled structure of exercise 04.1), ``"A"`` and ``"B"``
-    (the two bright spots of exercise 06.2: A is a calcification, B blood).
+    (the two bright spots of exercise 07.1: A is a calcification, B blood).
     """
     if which == "structure":
         series, level_name, name = EXERCISE_SERIES["structure"]

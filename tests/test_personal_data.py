@@ -42,7 +42,10 @@ NO_VALUE = frozenset({
     "OperatorsName", "PhysiciansOfRecord", "NameOfPhysiciansReadingStudy",
     "RequestingPhysician", "AccessionNumber", "StationName", "DeviceSerialNumber",
     "StudyDate", "SeriesDate", "AcquisitionDate", "ContentDate", "AcquisitionDateTime",
-}) | {keyword for keyword, action in BASIC_PROFILE.items() if action in "XZ"}
+}) | {keyword for keyword, action in BASIC_PROFILE.items()
+       # Z (PS3.15 E.1-1) allows a dummy value: Patient ID keeps its synthetic pseudonym,
+       # checked against SYNTHETIC_ID below; every other Z element must be empty.
+       if action == "X" or (action == "Z" and keyword != "PatientID")}
 #: In the bytes of a header: a person name "Family^Given" (PS3.5 6.2, VR PN) ...
 PERSON_NAME = re.compile(rb"[A-Za-z]{2,}\^[A-Za-z]{2,}")
 #: ... a date YYYYMMDD or YYYY-MM-DD between 1900 and 2099, not part of a UID or an ID ...

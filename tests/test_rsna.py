@@ -229,4 +229,4 @@ class TestRsnaData:
             )
             if path.name.startswith("00"):
                 assert "data set: rsna" in text
-        assert len(ran) == 6
+        assert len(ran) == 9
