@@ -297,13 +297,17 @@ def effaced(label: str = "no sulci: effaced", *, side: float, radius_mm: float =
 
 
 def open_sulcus(label: str = "sulci open", *, side: float) -> Finder:
-    """A convexity sulcus with CSF on one side (the other side from the blood), for comparison."""
+    """A convexity sulcus with CSF on one side (the other side from the blood), for comparison:
+    CSF within 5 mm of the inner table, away from the Sylvian fissure's depth."""
     def find(v: SliceView) -> Mark | None:
+        from ctlib.signs import intracranial
+
         _, lr = v.frame.to_frame(*np.indices(v.tissue.shape).reshape(2, -1))
         lr = lr.reshape(v.tissue.shape)
-        csf = (v.tissue == CSF) & (np.sign(lr) == side) & (np.abs(lr) > 0.55) & (np.abs(lr) < 0.9)
+        to_table = ndimage.distance_transform_edt(intracranial(v.tissue, v.lesion)) * v.pixel_mm
+        csf = (v.tissue == CSF) & (np.sign(lr) == side) & (to_table < 5.0) & (np.abs(lr) > 0.6)
         point = _deepest(csf)
-        return None if point is None else Mark(label, *point, "tissue", (CSF,), (-5.0, 40.0))
+        return None if point is None else Mark(label, *point, "tissue", (CSF,), (-5.0, 45.0))
     return find
 
 
