@@ -105,7 +105,8 @@ def _shift_mm() -> float:
 
 
 def _thickness_mm() -> float:
-    from ctlib.lessons import EXERCISE_SERIES, SUBDURAL
+    from ctlib.lessons import EXERCISE_SERIES
+    from ctlib.lessons.view import SUBDURAL
     from ctlib.signs import collection_thickness
 
     series = EXERCISE_SERIES["thickness"]
