@@ -8,6 +8,7 @@ windowing them for display, with the quirks of real data handled explicitly.
 brain (C 40 / W 80)
 """
 
+from ctlib.auditing import audit
 from ctlib.channels import to_channels
 from ctlib.data import DataSet, open_data
 from ctlib.deidentify import deidentify
@@ -34,13 +35,15 @@ from ctlib.plotting import show_slice
 from ctlib.presets import ALTERNATIVE_PRESETS, PRESETS, preset
 from ctlib.reading import allow_rsna_uids, read
 from ctlib.rsna import read_labels
-from ctlib.series import Volume, load_series, reformat, series_in, untilt
+from ctlib.series import Survey, load_series, series_in, survey
+from ctlib.volume import Volume, reformat, resample, untilt
 from ctlib.window import VOI_FUNCTIONS, Window, window
 
 __version__ = "0.1.0"
 
 __all__ = [
     "DataSet",
+    "audit",
     "Volume",
     "check",
     "deidentify",
@@ -49,7 +52,10 @@ __all__ = [
     "open_data",
     "read_labels",
     "reformat",
+    "resample",
     "series_in",
+    "survey",
+    "Survey",
     "untilt",
     "AIR_HU",
     "ALTERNATIVE_PRESETS",

@@ -20,6 +20,7 @@ from multiprocessing.context import BaseContext
 from typing import IO, TYPE_CHECKING, Any, BinaryIO
 
 from pydicom import dcmread
+from pydicom.charset import python_encoding
 from pydicom.datadict import dictionary_VM, dictionary_VR, tag_for_keyword
 from pydicom.dataset import Dataset
 from pydicom.errors import InvalidDicomError
@@ -29,6 +30,7 @@ from pydicom.uid import UID, DeflatedExplicitVRLittleEndian
 from tqdm.auto import tqdm
 
 from ctlib.errors import ArgumentError, DicomError, brief, element_name
+from ctlib.folders import files_in
 from ctlib.reading import (
     _HOW_TO_CHECK,
     _SPECIFIC_CHARACTER_SET,
@@ -75,6 +77,10 @@ _ASCII_VRS = frozenset({"AS", "CS", "DA", "DS", "IS", "TM", "UI"})
 #: String VRs in the default repertoire unless (0008,0005) Specific Character Set says otherwise.
 _TEXT_VRS = frozenset({"LO", "SH"})
 
+#: Defined terms of (0008,0005) that one codec reads (no ISO 2022 code extensions).
+_SINGLE_CODEC = {term: codec for term, codec in python_encoding.items()
+                 if not term.startswith("ISO 2022") and term not in ("GB18030", "GBK")}
+
 #: "pydicom must decode this value" (see :func:`_decoded`).
 _UNDECODED: Any = object()
 _PIXEL_DATA_BYTES = b"\xe0\x7f\x10\x00"  # (7FE0,0010) in little endian
@@ -95,7 +101,7 @@ _Header = tuple[tuple[tuple[Any, ...] | None, ...], str | None]
 
 
 def metadata_table(
-    paths: Iterable[str | os.PathLike[str]],
+    paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
     *,
     workers: int | None = None,
     progress: bool = True,
@@ -112,9 +118,10 @@ def metadata_table(
 
     Parameters
     ----------
-    paths : iterable of path-like
-        The files, for example ``data.files()`` or ``sorted(folder.glob("*.dcm"))``.
-        Rows come back in this order.
+    paths : path-like or iterable of path-like
+        The files, for example ``data.files()``, or a folder as scanners and PACS
+        export it (every file below it, or the files its DICOMDIR lists:
+        :func:`ctlib.folders.files_in`). Rows come back in this order.
     workers : int, optional
         ``None`` (the default) reads in this process. An integer ``k >= 1`` reads
         in ``k`` worker processes (fewer if there are very few files), each
@@ -162,7 +169,7 @@ def metadata_table(
     Raises
     ------
     ArgumentError
-        If ``paths`` is a single path, ``workers`` is not ``None`` or an integer
+        If ``paths`` is a path that does not exist or an empty folder, ``workers`` is not ``None`` or an integer
         of at least 1, or a keyword is not in the DICOM data dictionary, is
         listed twice, is a sequence, or is Pixel Data.
 
@@ -268,12 +275,12 @@ def _checked_keywords(keywords: Sequence[str]) -> tuple[str, ...]:
 
 
 def _checked_paths(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
-    """Each path as a ``str``, or :class:`ArgumentError` for a single path or a non-path."""
-    if isinstance(paths, str | bytes | os.PathLike):
-        raise ArgumentError(
-            f"paths={os.fsdecode(paths)!r} is one path: pass a list of files, such as "
-            "[path] or sorted(folder.glob('*.dcm'))."
-        )
+    """Each path as a ``str`` (a folder's files for a folder), or :class:`ArgumentError`."""
+    if isinstance(paths, bytes):
+        raise ArgumentError(f"paths={os.fsdecode(paths)!r} is bytes: pass a folder, or a list "
+                            "of files, as str or pathlib.Path.")
+    if isinstance(paths, str | os.PathLike):
+        return [str(p) for p in files_in(paths)]
     names = []
     for item in paths:
         name = os.fspath(item) if isinstance(item, str | os.PathLike) else None
@@ -423,42 +430,63 @@ def _well_formed_values(
     / 8 bytes. ``None`` when anything is unusual: another transfer syntax, no pixel
     data, too few bytes, or a wanted value that only pydicom can decode.
     """
-    raw = raw_elements(stream)
+    wanted = _wanted_tags(keywords)
+    raw = raw_elements(stream, wanted, stop_after=max(wanted))
     if raw is None:
         return None
     meta, elements, implicit = raw.meta, raw.elements, raw.implicit
-    at, size = stream.tell(), os.fstat(stream.fileno()).st_size
-    header = stream.read(8 if implicit else 12)
-    if len(header) != (8 if implicit else 12) or header[:4] != _PIXEL_DATA_BYTES:
-        return None
-    if not implicit and header[4:6] not in _PIXEL_VRS:  # damaged: the full path says so
-        return None
-    expected = _expected_bytes([_decoded(_element(elements, k), k, True, True)
+    expected = _expected_bytes([_decoded(_element(elements, k), k, True, "ascii")
                                 for k in _PIXEL_MODULE])
     if expected is None:
         return None
-    declared = int.from_bytes(header[-4:], "little")
-    held = size - at - len(header)
-    if declared != 0xFFFFFFFF:
-        held = min(held, declared)
-    if not expected <= held <= expected + 1:  # one byte more: padding to an even length
+    # Pixel Data is the last element of an image file: find its header where the
+    # expected length puts it, instead of walking the private groups before it.
+    size, length = os.fstat(stream.fileno()).st_size, 8 if implicit else 12
+    for padding in (0, 1):  # one byte more: padding to an even length
+        at = size - expected - padding - length
+        if at < stream.tell():
+            return None
+        stream.seek(at)
+        header = stream.read(length)
+        if header[:4] != _PIXEL_DATA_BYTES or (not implicit and header[4:6] not in _PIXEL_VRS):
+            continue
+        declared = int.from_bytes(header[-4:], "little")
+        if declared in (expected, expected + padding) or declared == 0xFFFFFFFF:
+            break
+    else:  # not where an intact file has it: the full path finds out why
         return None
-    plain = _SPECIFIC_CHARACTER_SET not in elements
+    encoding = _text_encoding(elements.get(int(_SPECIFIC_CHARACTER_SET)))
     values = []
     for keyword in keywords:
         tag = _tag_and_vr(keyword)[0]
         source = meta if tag is not None and tag >> 16 == 0x0002 else elements
-        value = _decoded(_element(source, keyword), keyword, True, plain)
+        value = _decoded(_element(source, keyword), keyword, True, encoding)
         if value is _UNDECODED:
             return None
         values.append(value)
     return tuple(values)
 
 
-def _element(elements: Mapping[BaseTag, Any], keyword: str) -> Any:
+@functools.cache
+def _wanted_tags(keywords: tuple[str, ...]) -> frozenset[int]:
+    """The data set's tags :func:`_well_formed_values` reads: the keywords', the Image
+    Pixel module's (for the length check) and (0008,0005) Specific Character Set."""
+    tags = {_tag_and_vr(k)[0] for k in (*keywords, *_PIXEL_MODULE)}
+    return frozenset(int(t) for t in tags if t is not None and t >> 16 != 0x0002) | {
+        int(_SPECIFIC_CHARACTER_SET)}
+
+
+def _element(elements: Mapping[int, Any], keyword: str) -> Any:
     """The raw element of a keyword in a tag → element mapping, or None."""
-    tag = _tag_and_vr(keyword)[0]
+    tag = _int_tag(keyword)
     return None if tag is None else elements.get(tag)
+
+
+@functools.cache
+def _int_tag(keyword: str) -> int | None:
+    """A keyword's tag as a plain ``int`` (a BaseTag key is slower to look up)."""
+    tag = _tag_and_vr(keyword)[0]
+    return None if tag is None else int(tag)
 
 
 
@@ -480,18 +508,42 @@ def _raw_values(ds: Dataset, keyword: str, little: bool) -> tuple[Any, ...] | No
     tag = _tag_and_vr(keyword)[0]
     if tag is None or tag >> 16 == 0x0002:
         return None
-    value = _decoded(ds.get_item(tag), keyword, little, _SPECIFIC_CHARACTER_SET not in ds)
+    value = _decoded(ds.get_item(tag), keyword, little,
+                     _text_encoding(ds.get_item(_SPECIFIC_CHARACTER_SET)))
     return None if value is _UNDECODED else value
 
 
-def _decoded(raw: Any, keyword: str, little: bool, plain: bool) -> Any:
+def _text_encoding(charset: Any) -> str | None:
+    """The Python codec of a (0008,0005) Specific Character Set, if one codec reads it all.
+
+    No element, or ``ISO_IR 6``: ASCII (the default repertoire). One defined term
+    without code extensions (``ISO_IR 100`` Latin-1, ``ISO_IR 192`` UTF-8…, PS3.3
+    C.12.1.1.2): the codec pydicom uses for it (``pydicom.charset.python_encoding``).
+    Several terms (ISO 2022 escape sequences) or an unknown one: ``None``, pydicom
+    decodes.
+    """
+    if charset is None:
+        return "ascii"
+    value = charset.value
+    if not isinstance(value, bytes | bytearray):
+        return None
+    terms = [t.strip(" \x00") for t in bytes(value).decode("ascii", "replace").split("\\")]
+    if len(terms) != 1:
+        return None
+    if terms[0] in ("", "ISO_IR 6"):
+        return "ascii"
+    return _SINGLE_CODEC.get(terms[0])
+
+
+def _decoded(raw: Any, keyword: str, little: bool, encoding: str | None) -> Any:
     """An element's values decoded straight from its bytes.
 
     pydicom turns each value into a validated object (``DSfloat``, ``UID``…), which
     costs more than reading the whole header; a table needs plain numbers and strings.
     Only VRs with a fixed encoding are decoded here: binary numbers (PS3.5 section
     6.2), the strings of the default character repertoire (DS, IS, CS, UI, DA, TM,
-    AS), and LO/SH when there is no (0008,0005) Specific Character Set (``plain``).
+    AS), and LO/SH in the codec of the (0008,0005) Specific Character Set
+    (``encoding``, see :func:`_text_encoding`; ``None``: pydicom decodes them).
     Returns the values as a tuple, ``None`` if the element is absent, or
     :data:`_UNDECODED` for anything else (empty, odd, or another VR): pydicom decides.
     """
@@ -509,10 +561,11 @@ def _decoded(raw: Any, keyword: str, little: bool, plain: bool) -> Any:
             return _UNDECODED
         order = "<" if little else ">"
         return tuple(struct.unpack(f"{order}{len(data) // size}{code}", data))
-    if vr not in _ASCII_VRS and not (vr in _TEXT_VRS and plain):
+    if vr not in _ASCII_VRS and not (vr in _TEXT_VRS and encoding is not None):
         return _UNDECODED
+    codec = "ascii" if vr in _ASCII_VRS else encoding
     try:
-        items = [item.strip(" \x00") for item in data.decode("ascii").strip(" \x00").split("\\")]
+        items = [item.strip(" \x00") for item in data.decode(codec).strip(" \x00").split("\\")]
         if vr == "DS":
             return tuple(float(item) for item in items)
         if vr == "IS":

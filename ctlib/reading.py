@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import os
+import struct
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,6 +22,7 @@ from typing import Any, BinaryIO
 import pydicom
 from pydicom.dataset import Dataset, FileDataset, FileMetaDataset
 from pydicom.errors import InvalidDicomError
+from pydicom.dataelem import RawDataElement, empty_value_for_VR
 from pydicom.filereader import data_element_generator, read_preamble
 from pydicom.tag import BaseTag
 from pydicom.uid import (
@@ -31,6 +33,7 @@ from pydicom.uid import (
 )
 
 from ctlib.errors import DicomError, brief, element_name, tag_name
+from ctlib.objects import holds_no_image
 
 __all__ = [
     "PIXEL_DATA_TAGS",
@@ -319,7 +322,8 @@ class RawElements:
     implicit: bool  #: Implicit VR Little Endian (else Explicit)
 
 
-def raw_elements(stream: BinaryIO) -> RawElements | None:
+def raw_elements(stream: BinaryIO, wanted: frozenset[int] | None = None,
+                 stop_after: int | None = None) -> RawElements | None:
     """Collect a file's raw elements with pydicom's element generator, without a Dataset.
 
     The preamble and ``DICM`` (PS3.10 section 7.1), the file meta group in Explicit VR
@@ -331,6 +335,11 @@ def raw_elements(stream: BinaryIO) -> RawElements | None:
     ----------
     stream : binary file object
         At the start of the file.
+    wanted : frozenset of int, optional
+        Keep only these tags of the data set (the others are skipped unread).
+    stop_after : int, optional
+        Stop at the first element whose tag is larger (the stream is left there),
+        instead of at Pixel Data.
 
     Returns
     -------
@@ -352,18 +361,152 @@ def raw_elements(stream: BinaryIO) -> RawElements | None:
     >>> raw.implicit, 0x00280010 in raw.elements, at_pixels
     (False, True, True)
     """
-    preamble = read_preamble(stream, False)
-    meta = {raw.tag: raw for raw in data_element_generator(stream, False, True,
-                                                           stop_when=_past_file_meta)}
+    preamble = stream.read(128)
+    if stream.read(4) != b"DICM":
+        raise InvalidDicomError("no 'DICM' after the 128-byte preamble (PS3.10 section 7.1)")
+    walker = _ElementWalker(stream)
+    meta = walker.walk(implicit=False, meta=True)  # always Explicit VR Little Endian
     syntax = meta.get(_TRANSFER_SYNTAX)
     if syntax is None or not isinstance(syntax.value, bytes):
         return None
     implicit = _NATIVE_LITTLE_ENDIAN.get(syntax.value.decode("ascii", "replace").strip("\x00 "))
     if implicit is None:
         return None
-    elements = {raw.tag: raw for raw in data_element_generator(stream, implicit, True,
-                                                               stop_when=_at_pixel_data)}
+    elements = walker.walk(implicit=implicit, wanted=wanted, stop_after=stop_after)
     return RawElements(preamble, meta, elements, implicit)
+
+
+#: Explicit VRs whose length takes 4 bytes after 2 reserved ones (PS3.5 Table 7.1-1).
+_LONG_VRS = frozenset(b"OB OD OF OL OV OW SQ SV UC UN UR UT UV".split())
+_IMPLICIT_HEADER = struct.Struct("<HHL")
+_EXPLICIT_HEADER = struct.Struct("<HH2sH")
+_LENGTH = struct.Struct("<L")
+_ITEM, _ITEM_END, _SEQUENCE_END = 0xFFFEE000, 0xFFFEE00D, 0xFFFEE0DD
+_UNDEFINED = 0xFFFFFFFF
+_CHUNK = 1 << 14  # a header's usual size; a longer one is read on
+
+
+class _ElementWalker:
+    """The data set's top-level elements up to (7FE0,0010) Pixel Data, from a few reads.
+
+    The same :class:`~pydicom.dataelem.RawDataElement` values pydicom's
+    ``data_element_generator`` yields (values as bytes, converted lazily by pydicom),
+    in a fraction of the time: the header is read in 64 KiB chunks and walked with
+    :mod:`struct`, and a sequence is kept as its bytes (pydicom parses them if the
+    sequence is ever used) instead of being parsed into items. Element encoding:
+    PS3.5 sections 7.1 (element headers), 7.5 (sequences and their delimiters).
+    Leaves the stream at the start of Pixel Data (or at the end of the file).
+    Raises ``EOFError`` if the file ends inside an element, ``ValueError`` for bytes
+    that are not an element; callers then let ``dcmread`` word the problem.
+    """
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self.stream, self.pos = stream, 0
+        self.base = stream.tell()
+        self.buffer = stream.read(_CHUNK)
+        self.at_end = len(self.buffer) < _CHUNK
+
+    def _need(self, end: int) -> bool:
+        """Make ``buffer[:end]`` available if the file has it; whether it does."""
+        while len(self.buffer) < end and not self.at_end:
+            more = self.stream.read(max(_CHUNK, end - len(self.buffer)))
+            self.at_end = not more
+            self.buffer += more
+        return len(self.buffer) >= end
+
+    def _header(self, pos: int, implicit: bool) -> tuple[int, str | None, int, int]:
+        """(tag, VR or None, length, offset of the value) of the element at ``pos``."""
+        if not self._need(pos + 8):
+            raise EOFError("the file ends inside an element's header")
+        if implicit:
+            group, element, length = _IMPLICIT_HEADER.unpack_from(self.buffer, pos)
+            return group << 16 | element, None, length, pos + 8
+        group, element, vr, length = _EXPLICIT_HEADER.unpack_from(self.buffer, pos)
+        tag = group << 16 | element
+        if group == 0xFFFE:  # item and delimiters have no VR, even in Explicit VR
+            return tag, None, _LENGTH.unpack_from(self.buffer, pos + 4)[0], pos + 8
+        if vr in _LONG_VRS:
+            if not self._need(pos + 12):
+                raise EOFError("the file ends inside an element's header")
+            return tag, vr.decode("ascii"), _LENGTH.unpack_from(self.buffer, pos + 8)[0], pos + 12
+        if not vr.isalpha() or not vr.isupper():
+            raise ValueError(f"no VR at byte {self.base + pos}")
+        return tag, vr.decode("ascii"), length, pos + 8
+
+    def _skip_sequence(self, pos: int, implicit: bool) -> int:  # noqa: C901 - PS3.5 7.5
+        """From the first item of an undefined-length sequence to past its delimiter."""
+        while True:
+            tag, _, length, pos = self._header(pos, True)  # items: tag and 4-byte length
+            if tag == _SEQUENCE_END:
+                return pos
+            if tag != _ITEM:
+                raise ValueError(f"no sequence item at byte {self.base + pos - 8}")
+            if length != _UNDEFINED:
+                pos += length
+                continue
+            while True:  # an undefined-length item: its elements, then the item delimiter
+                tag, vr, length, value = self._header(pos, implicit)
+                if tag == _ITEM_END:
+                    pos = value
+                    break
+                pos = (self._skip_sequence(value, implicit or vr == "UN")
+                       if length == _UNDEFINED else value + length)
+
+    def walk(self, *, implicit: bool, wanted: frozenset[int] | None = None, meta: bool = False,
+             stop_after: int | None = None) -> dict[BaseTag, RawDataElement]:
+        """The elements by tag, from where the last walk stopped.
+
+        ``meta``: the file meta group (0002,xxxx), up to the first other element;
+        otherwise the data set up to Pixel Data. ``wanted``: keep only these tags
+        (the others are skipped unread). ``stop_after``: stop at the first larger tag.
+        """
+        elements: dict[BaseTag, RawDataElement] = {}
+        pos, last = self.pos, 0x7FE0000F if stop_after is None else stop_after
+        implicit_header, explicit_header = _IMPLICIT_HEADER.unpack_from, _EXPLICIT_HEADER.unpack_from
+        long_vrs, base = _LONG_VRS, self.base
+        while True:
+            if len(self.buffer) < pos + 12 and not self._need(pos + 12) and not self._need(pos + 8):
+                break  # the end of the file
+            buffer = self.buffer
+            if implicit and not meta:
+                group, number, length = implicit_header(buffer, pos)
+                vr, value = None, pos + 8
+            else:  # the inline fast case of _header
+                group, number, raw_vr, length = explicit_header(buffer, pos)
+                if meta and group != 0x0002:
+                    break  # the data set starts, perhaps in Implicit VR
+                if group == 0xFFFE or raw_vr in long_vrs or not raw_vr.isupper():
+                    _, vr, length, value = self._header(pos, False)
+                else:
+                    vr, value = raw_vr, pos + 8  # bytes: decoded only if kept
+            tag = group << 16 | number
+            if tag > last or (meta and group != 0x0002):
+                break
+            if length != _UNDEFINED and wanted is not None and tag not in wanted:
+                pos = value + length
+                continue
+            if isinstance(vr, bytes):
+                vr = vr.decode("ascii")
+            data: bytes | None
+            if length == _UNDEFINED:  # a sequence: its items, kept as bytes
+                if vr not in (None, "SQ"):  # e.g. UN holding implicit VR items: pydicom's case
+                    raise ValueError(f"undefined length with VR {vr}")
+                end = self._skip_sequence(value, implicit and not meta)
+                data, vr = self.buffer[value:end - 8], "SQ"  # without the sequence delimiter
+            else:
+                end = value + length
+                if end > len(self.buffer) and not self._need(end):
+                    raise EOFError(f"the file ends inside ({group:04X},{number:04X})")
+                data = (self.buffer[value:end] if length
+                        else empty_value_for_VR(vr, raw=True))  # as pydicom's reader
+            # Every element for a Dataset (keys as pydicom's, BaseTag); plain int keys for a
+            # ``wanted`` few, which makes looking them up several times faster.
+            key = BaseTag(tag) if wanted is None else tag
+            elements[key] = RawDataElement(key, vr, length, data, base + value, implicit, True)
+            pos = end
+        self.pos = pos
+        self.stream.seek(base + min(pos, len(self.buffer)))
+        return elements
 
 
 #: Transfer syntaxes :func:`read_header` reads itself, and whether they are implicit VR.
@@ -484,6 +627,16 @@ def _check_complete(
             f"so the file is truncated or was not written as a DICOM file. {_HOW_TO_CHECK}"
         )
     has_pixels = at_pixel_data if header_only else "PixelData" in ds
+    no_image = None if has_pixels else holds_no_image(ds)
+    if no_image is not None:
+        if header_only:
+            return  # a complete header of an object that never has pixel data
+        advice = (" Pass the folder it is in to ctlib.load_series or ctlib.series_in, which "
+                  "read the files it lists." if "DICOMDIR" in no_image else
+                  " Read its header with ctlib.read(path, header_only=True); for images, "
+                  "use the CT slices of the same study.")
+        raise DicomError(f"{name}: this is {no_image}, so it has no (7FE0,0010) PixelData "
+                         f"to show.{advice}")
     if not has_pixels:
         ended_inside = _cut_element(ds)
         if ended_inside is not None:

@@ -1,20 +1,22 @@
-"""From a folder of slices to a volume: group by series, sort along the normal, untilt.
+"""From a folder of files to a volume: find the slices, group them by series, sort them.
 
 File names, Instance Number and even z say nothing reliable about slice order
 (RSNA files have no Instance Number, and with gantry tilt z is not the
 direction the slices are stacked in). The order is the position of each slice
 along the normal of its plane: ``n · ImagePositionPatient`` with
-``n = row × column`` direction (PS3.3 C.7.6.2.1.1).
+``n = row × column`` direction (PS3.3 C.7.6.2.1.1), turned so that an axial
+stack runs from the feet to the head whatever the patient position.
 
-With gantry tilt the table still moves along z while the planes are tilted,
-so the stacked array is *sheared*: voxel columns are not perpendicular to the
-slices. :attr:`Volume.affine` says so honestly, and :func:`untilt` resamples
-the stack onto an orthogonal grid.
+Folders come as scanners and PACS write them (:func:`ctlib.folders.files_in`):
+nested, files without extension, a DICOMDIR. Objects that are not slices of a
+volume (the DICOMDIR, localizers, dose screens, reports, presentation states,
+other modalities: :func:`ctlib.objects.not_a_slice`) are left out and listed
+with the reason, never raised. The volume itself and what to do with it are in
+:mod:`ctlib.volume`.
 """
 
 from __future__ import annotations
 
-import copy
 import math
 import os
 import warnings
@@ -22,159 +24,100 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
 from pydicom.dataset import Dataset
-from pydicom.valuerep import DSfloat
 
 from ctlib.errors import CtlibError, SeriesWarning, element_name
-from ctlib.hu import AIR_HU
-from ctlib.reading import allow_rsna_uids
+from ctlib.folders import files_in
+from ctlib.objects import not_a_slice
+from ctlib.volume import (
+    SAME_POSITION_MM,
+    Volume,
+    describe_steps,
+    reformat,
+    resample,
+    step_runs,
+    untilt,
+)
 from ctlib.volume_io import SliceFile, decimal_numbers, fill_hu, scan, unsigned_short
 
-__all__ = ["Volume", "load_series", "reformat", "series_in", "untilt"]
+__all__ = ["Survey", "Volume", "load_series", "reformat", "resample", "series_in", "survey",
+           "untilt"]
 
-#: Two slices closer than this along the normal (mm) are at the same position.
-_SAME_POSITION_MM = 1e-3
-#: A step differing from the series' usual one by more than this fraction is uneven.
-_UNEVEN_FRACTION = 0.01
 #: Orientations (direction cosines) closer than this are the same.
 _SAME_DIRECTION = 1e-4
 _SHOWN = 5  # files or gaps named in one message
+_NOT_A_SLICE = "; not a slice of a volume, left out."
+
+Source = str | os.PathLike[str] | Iterable[str | os.PathLike[str]]
 
 
-@dataclass(init=False, repr=False, eq=False)
-class Volume:
-    """A series as a 3-D array in HU, with its geometry.
-
-    Parameters are the attributes, in this order; ``skipped``, ``affine`` and
-    ``orientation`` are optional (``affine`` and ``orientation`` are then
-    derived from the headers, or from ``normal``, ``positions`` and ``spacing``).
+@dataclass
+class Survey:
+    """What a folder holds: its series of CT slices, and every file left out, with why.
 
     Attributes
     ----------
-    hu : numpy.ndarray, shape (slices, rows, columns), float32
-        Slices ordered along the normal, bottom (first) to top.
-    spacing : (slice, row, column) in mm
-        Slice: the usual step between neighbouring positions measured along
-        the normal (their median; 0.0 for a single slice). Row and column:
-        (0028,0030) Pixel Spacing, i.e. the distance between rows, then
-        between columns (PS3.3 10.7.1.3).
-    normal : numpy.ndarray, shape (3,)
-        Unit normal of the slice planes, row direction × column direction (LPS).
-    positions : numpy.ndarray, shape (slices, 3)
-        (0020,0032) Image Position (Patient) of every slice, in order: the
-        centre of its first pixel, in mm (LPS).
-    tilt_deg : float
-        Gantry tilt: angle between the direction the slices are stacked in
-        (the step between positions) and the normal; 0 for an orthogonal
-        stack. For a single slice, the angle between the normal and z.
-    headers : list of pydicom.dataset.Dataset
-        The slices' headers, in order (without Pixel Data).
-    files : list of pathlib.Path
-        The slices' files, in order.
+    series : dict
+        Series Instance UID → its slice files (in the order found).
     skipped : list of (pathlib.Path, str)
-        Files that were left out, with the reason: files of the series that
-        could not be read (e.g. truncated) and files whose header could not
-        be read at all (their series is unknown). The volume is built from
-        the others; a missing slice leaves a gap (:class:`ctlib.SeriesWarning`).
-    affine : numpy.ndarray, shape (4, 4), float64
-        Maps a voxel index ``(k, i, j, 1)`` (slice, row, column) to LPS mm:
-        column 0 is the step from one slice's position to the next (so a
-        sheared stack has a sheared affine; for one slice, the unit normal),
-        column 1 is the column direction × row spacing, column 2 the row
-        direction × column spacing, column 3 the first slice's position
-        (PS3.3 C.7.6.2.1.1, equation C.7.6.2.1-1).
-    orientation : numpy.ndarray, shape (6,)
-        (0020,0037) Image Orientation (Patient): row direction, then column
-        direction (direction cosines, LPS).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> volume = Volume(np.zeros((3, 4, 4), np.float32), (5.0, 0.5, 0.5),
-    ...                 np.array([0, 0, 1.0]), np.array([[0, 0, 5.0 * k] for k in range(3)]),
-    ...                 0.0, [], [])
-    >>> volume
-    Volume(3×4×4 slices×rows×columns, spacing (5.0, 0.5, 0.5) mm, tilt 0.0°)
-    >>> volume.affine @ [2, 1, 3, 1]  # slice 2, row 1, column 3
-    array([ 1.5,  0.5, 10. ,  1. ])
+        Files that are not slices of a volume (a DICOMDIR, a localizer, a dose
+        screen, a report…) or cannot be read, each with the reason.
     """
 
-    hu: npt.NDArray[np.float32]
-    spacing: tuple[float, float, float]
-    normal: npt.NDArray[np.float64]
-    positions: npt.NDArray[np.float64]
-    tilt_deg: float
-    headers: list[Dataset] = field(repr=False)
-    files: list[Path] = field(repr=False)
-    skipped: list[tuple[Path, str]] = field(repr=False)
-    affine: npt.NDArray[np.float64] = field(repr=False)
-    orientation: npt.NDArray[np.float64] = field(repr=False)
+    series: dict[str, list[Path]] = field(default_factory=dict)
+    skipped: list[tuple[Path, str]] = field(default_factory=list)
 
-    def __init__(
-        self,
-        hu: npt.NDArray[np.float32],
-        spacing: tuple[float, float, float],
-        normal: npt.ArrayLike,
-        positions: npt.ArrayLike,
-        tilt_deg: float,
-        headers: Sequence[Dataset],
-        files: Sequence[str | os.PathLike[str]],
-        skipped: Sequence[tuple[Path, str]] | None = None,
-        affine: npt.ArrayLike | None = None,
-        orientation: npt.ArrayLike | None = None,
-    ) -> None:
-        self.hu = hu
-        slice_mm, row_mm, col_mm = (float(v) for v in spacing)
-        self.spacing = (slice_mm, row_mm, col_mm)
-        self.normal = np.asarray(normal, dtype=np.float64)
-        self.positions = np.asarray(positions, dtype=np.float64).reshape(-1, 3)
-        self.tilt_deg = float(tilt_deg)
-        self.headers = list(headers)
-        self.files = [Path(f) for f in files]
-        self.skipped = list(skipped or [])
-        self.orientation = (
-            np.asarray(orientation, dtype=np.float64)
-            if orientation is not None
-            else _orientation_of(self.headers, self.normal)
-        )
-        self.affine = (
-            np.asarray(affine, dtype=np.float64)
-            if affine is not None
-            else _affine(self.positions, self.orientation, self.spacing, self.normal)
-        )
-
-    def __repr__(self) -> str:
-        shape = "×".join(str(n) for n in self.hu.shape)
-        spacing = tuple(round(v, 3) for v in self.spacing)
-        skipped = f", {len(self.skipped)} file(s) skipped" if self.skipped else ""
-        return (
-            f"Volume({shape} slices×rows×columns, spacing {spacing} mm, "
-            f"tilt {self.tilt_deg:.1f}°{skipped})"
-        )
-
-    @property
-    def series_uid(self) -> str:
-        """The (0020,000E) Series Instance UID."""
-        with allow_rsna_uids():
-            return str(self.headers[0].SeriesInstanceUID)
+    def __str__(self) -> str:
+        lines = [f"{len(self.series)} series of CT slices "
+                 f"({sum(len(f) for f in self.series.values())} files); "
+                 f"{len(self.skipped)} file(s) left out"]
+        lines += [f"  {path.name}: {why.split(': ', 1)[-1]}" for path, why in self.skipped]
+        return "\n".join(lines)
 
 
-def series_in(paths: Iterable[str | os.PathLike[str]]) -> dict[str, list[Path]]:
-    """Group files by (0020,000E) Series Instance UID, reading headers only.
+def survey(folder_or_paths: Source) -> Survey:
+    """Find the CT slices of a folder and group them by series, reading headers only.
 
     Parameters
     ----------
-    paths : iterable of path-like
+    folder_or_paths : path-like or iterable of path-like
+        A folder (nested folders, files with or without ``.dcm``, a DICOMDIR at
+        its top: see :func:`ctlib.folders.files_in`), or the files themselves.
+
+    Returns
+    -------
+    Survey
+        The series and, separately, the files left out with the reason: nothing
+        is raised for a bad or unexpected file.
+
+    Examples
+    --------
+    >>> from ctlib.data import open_data
+    >>> found = survey(open_data("sample").images)
+    >>> len(found.series) > 5, found.skipped
+    (True, [])
+    """
+    groups, skipped = _group(files_in(folder_or_paths))
+    return Survey({uid: [f.path for f in files] for uid, files in groups.items()}, skipped)
+
+
+def series_in(folder_or_paths: Source) -> dict[str, list[Path]]:
+    """Group the CT slices of a folder (or of the files given) by (0020,000E) Series Instance UID.
+
+    Parameters
+    ----------
+    folder_or_paths : path-like or iterable of path-like
+        As for :func:`survey`.
 
     Returns
     -------
     dict
-        Series Instance UID → its files (in the order given). Files whose
-        header cannot be read are left out (:func:`ctlib.read` says why).
+        Series Instance UID → its files (in the order found). Files that are
+        not slices, or whose header cannot be read, are left out:
+        :func:`survey` lists them with the reason.
 
     Examples
     --------
@@ -183,33 +126,30 @@ def series_in(paths: Iterable[str | os.PathLike[str]]) -> dict[str, list[Path]]:
     >>> len(groups) > 5
     True
     """
-    groups, _ = _group([Path(p) for p in paths])
-    return {uid: [f.path for f in files] for uid, files in groups.items()}
+    return survey(folder_or_paths).series
 
 
-def load_series(
-    folder_or_paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
-    *,
-    series_uid: str | None = None,
-) -> Volume:
+def load_series(folder_or_paths: Source, *, series_uid: str | None = None) -> Volume:
     """Load one series as a volume in HU, sorted along the slice normal.
 
-    Each header is read once (grouping and geometry), then the pixel data of
-    the chosen series go straight into the volume, each slice exactly
+    Each header is read once (finding, grouping and geometry), then the pixel
+    data of the chosen series go straight into the volume, each slice exactly
     ``ctlib.to_hu(ctlib.read(file))``.
 
     Parameters
     ----------
     folder_or_paths : path-like or iterable of path-like
-        A folder (every ``*.dcm`` in it) or the files themselves; it may hold
-        several series, as RSNA's flat folder does.
+        A folder as scanners and PACS export them (see :func:`survey`) or the
+        files themselves; it may hold several series, as RSNA's flat folder does.
     series_uid : str, optional
         Which series, when there are several.
 
     Returns
     -------
     Volume
-        Files that cannot be read are in ``Volume.skipped``, with the reason.
+        Slices from the feet to the head (for an axial series). Files left out
+        are in ``Volume.skipped``, with the reason: files that cannot be read,
+        and objects that are not slices (a DICOMDIR, localizers, dose screens…).
 
     Raises
     ------
@@ -222,16 +162,20 @@ def load_series(
     Warns
     -----
     SeriesWarning
-        The slices are not evenly spaced along the normal (a slice is
-        missing): the message names the files on either side of each gap.
+        The slices are not evenly spaced along the normal, and the message
+        says which kind: a **gap** (one step a multiple of the usual one, same
+        thickness: a slice is missing), a **protocol change** (thickness and
+        spacing change part-way, e.g. 4 mm then 7 mm: nothing is missing), or
+        steps that are shorter than the others (two reconstructions mixed?).
 
     Notes
     -----
     Geometry comes from the Image Plane module (PS3.3 C.7.6.2): slices are
     sorted by ``n · IPP``, ``n`` the cross product of the row and column
-    directions of (0020,0037) Image Orientation (Patient). Gantry tilt is
-    measured from the positions, not taken from (0018,1120) Gantry/Detector
-    Tilt, which is often absent and whose sign convention varies by vendor.
+    directions of (0020,0037) Image Orientation (Patient), turned to point to
+    the head for an axial stack. Gantry tilt is measured from the positions,
+    not taken from (0018,1120) Gantry/Detector Tilt, which is often absent and
+    whose sign convention varies by vendor.
 
     Examples
     --------
@@ -246,7 +190,7 @@ def load_series(
            [0.   , 0.488, 0.   ],
            [1.   , 0.   , 0.   ]])
     """
-    paths = _paths(folder_or_paths)
+    paths = files_in(folder_or_paths)
     groups, unreadable = _group(paths, wanted=series_uid)
     uid = _choose(groups, series_uid, paths, unreadable)
     usable: list[SliceFile] = []
@@ -268,185 +212,39 @@ def load_series(
     _check_consistent(uid, usable, geometry)
     orientation = geometry[0].orientation
     normal = np.cross(orientation[:3], orientation[3:])
-    normal = normal / np.linalg.norm(normal) + 0.0  # + 0.0: no negative zeros
+    normal = normal / np.linalg.norm(normal)
+    if normal[np.argmax(np.abs(normal))] < 0:  # feet first, prone…: stack from the feet up
+        normal = -normal
     positions = np.array([g.position for g in geometry])
     order = np.argsort(positions @ normal, kind="stable")
-    _check_distinct([usable[i].path for i in order], positions[order] @ normal)
+    _check_distinct([usable[i] for i in order], positions[order] @ normal)
     ordered = [usable[i] for i in order]
     positions = positions[order]
 
     rows, columns = geometry[0].shape
     hu = np.empty((len(ordered), rows, columns), dtype=np.float32)
     failures = fill_hu(ordered, hu)
-    if failures:  # rare (no rescale, undecodable data): close the ranks, keep the memory
+    if failures:  # rare (no rescale, undecodable data): close the ranks in place
         failed = {k for k, _ in failures}
         keep = [k for k in range(len(ordered)) if k not in failed]
-        for target, source in enumerate(keep):
-            hu[target] = hu[source]
-        hu.resize((len(keep), rows, columns), refcheck=False)
-        skipped += [(ordered[k].path, reason) for k, reason in failures]
-        rejected += [_with_problem(ordered[k], reason) for k, reason in failures]
-        ordered, positions = [ordered[k] for k in keep], positions[keep]
         if not keep:
             raise CtlibError(f"series {uid}: no file can be decoded. The first reason: "
                              f"{failures[0][1]}")
+        hu = hu[keep]  # a copy of the good slices: the full stack is freed on return
+        skipped += [(ordered[k].path, reason) for k, reason in failures]
+        rejected += [_with_problem(ordered[k], reason) for k, reason in failures]
+        ordered, positions = [ordered[k] for k in keep], positions[keep]
 
-    along = positions @ normal
-    _warn_if_uneven(uid, [f.path for f in ordered], along, rejected, normal)
-    steps = np.diff(along)
-    slice_mm = float(np.median(steps)) if len(steps) else 0.0
-    spacing = (slice_mm, *geometry[0].pixel_spacing)
-    affine = _affine(positions, orientation, spacing, normal)
-    if len(positions) > 1:
-        tilt = _angle_deg(affine[:3, 0], normal)
-    else:
-        tilt = _angle_deg(normal, np.array([0.0, 0.0, 1.0]))
+    _warn_if_uneven(uid, ordered, positions @ normal, rejected, normal)
     return Volume(
         hu,
-        spacing,
-        normal,
         positions,
-        tilt,
+        orientation,
+        geometry[0].pixel_spacing,
         [f.header for f in ordered if f.header is not None],  # all have one (scan)
         [f.path for f in ordered],
         sorted(skipped),
-        affine=affine,
-        orientation=orientation,
     )
-
-
-def untilt(volume: Volume) -> Volume:
-    """Correct gantry tilt: resample a sheared stack onto an orthogonal grid.
-
-    Each slice ``k`` is shifted within its plane by the in-plane component of
-    ``P_k − P_0`` (``P`` the Image Position (Patient), PS3.3 C.7.6.2.1.1), as
-    dcm2niix does, with linear interpolation (air, −1000 HU, comes in at the
-    edges). The planes stay where they were; only the voxels' in-plane grid is
-    aligned with the first slice's, so that voxel columns run along the normal.
-
-    Parameters
-    ----------
-    volume : Volume
-        For example from :func:`load_series` of a series with gantry tilt.
-
-    Returns
-    -------
-    Volume
-        A new volume: ``hu`` resampled (the same shape), ``positions`` moved
-        onto the line through the first slice's position along the normal,
-        ``affine`` with column 0 = ``spacing[0] × normal`` (orthogonal
-        voxels), ``tilt_deg`` 0, and the headers copied with the new
-        (0020,0032) Image Position (Patient). ``files`` and ``skipped`` are
-        the input's. An untilted stack comes back unchanged (copied).
-
-    Notes
-    -----
-    The table moves along z while the planes are tilted by the gantry angle θ
-    about x, so slice ``k`` sits ``k·Δz·sin θ`` further along the column
-    direction than slice 0 (``Δz`` the table step): the stacked array is
-    sheared, and a coronal or sagittal cut through it is slanted. After
-    resampling, coronal and sagittal reformats (:func:`reformat`) show true
-    angles and distances. Structures near the edge of the field of view of
-    the top slices may be cut, as on the scanner's own reformats.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> tilt = np.radians(15)
-    >>> orientation = [1, 0, 0, 0, np.cos(tilt), -np.sin(tilt)]  # planes tilted about x
-    >>> positions = [[0, 0, k * 5 / np.cos(tilt)] for k in range(3)]  # table moves along z
-    >>> sheared = Volume(np.zeros((3, 8, 8), np.float32), (5.0, 1.0, 1.0),
-    ...                  np.cross(orientation[:3], orientation[3:]), positions, 15.0, [], [],
-    ...                  orientation=orientation)
-    >>> sheared.affine[:3, 0].round(3)  # the step between slices: along z, not the normal
-    array([0.   , 0.   , 5.176])
-    >>> straight = untilt(sheared)
-    >>> straight.tilt_deg, straight.affine[:3, 0].round(3)
-    (0.0, array([0.   , 1.294, 4.83 ]))
-    """
-    if len(volume.positions) != volume.hu.shape[0]:
-        raise CtlibError(
-            f"the volume has {volume.hu.shape[0]} slices but {len(volume.positions)} "
-            "positions: untilt needs the position of every slice."
-        )
-    from scipy import ndimage  # here, not at import: `import ctlib` stays light
-
-    row_dir, col_dir = volume.orientation[:3], volume.orientation[3:]
-    normal = volume.normal / np.linalg.norm(volume.normal) + 0.0
-    _, row_mm, col_mm = volume.spacing
-    offsets = volume.positions - volume.positions[0]
-    # Output row i' of slice k is at P_0 + (offset·n) n + i'·Δr·c: input row i' - (offset·c)/Δr.
-    shifts = np.column_stack([offsets @ col_dir / row_mm, offsets @ row_dir / col_mm])
-    hu = np.empty_like(volume.hu)
-    for k, shift in enumerate(shifts):
-        if np.abs(shift).max() < 1e-6:
-            hu[k] = volume.hu[k]
-        else:
-            ndimage.shift(volume.hu[k], shift, output=hu[k], order=1, mode="constant",
-                          cval=AIR_HU)
-    positions = volume.positions[0] + np.outer(offsets @ normal, normal)
-    affine = volume.affine.copy()
-    affine[:3, 0] = normal * (volume.spacing[0] if volume.spacing[0] > 0 else 1.0)
-    affine[:3, 3] = volume.positions[0]
-    return Volume(
-        hu,
-        volume.spacing,
-        normal,
-        positions,
-        0.0,
-        _moved(volume.headers, positions),
-        volume.files,
-        volume.skipped,
-        affine=affine,
-        orientation=volume.orientation.copy(),
-    )
-
-
-def reformat(
-    volume: Volume, plane: Literal["axial", "coronal", "sagittal"], index: int | None = None
-) -> tuple[npt.NDArray[np.float32], float]:
-    """Cut a plane through a volume, with the aspect ratio that shows it undistorted.
-
-    Parameters
-    ----------
-    volume : Volume
-    plane : {"axial", "coronal", "sagittal"}
-    index : int, optional
-        Which slice/row/column; the middle one by default.
-
-    Returns
-    -------
-    image : numpy.ndarray
-        For coronal and sagittal, superior is at the top.
-    aspect : float
-        Height/width of a pixel, for ``imshow(image, aspect=aspect)``.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> volume = Volume(np.zeros((30, 512, 512), np.float32), (5.0, 0.5, 0.5),
-    ...                 np.array([0, 0, 1.0]), np.zeros((30, 3)), 0.0, [], [])
-    >>> image, aspect = reformat(volume, "coronal")
-    >>> image.shape, aspect
-    ((30, 512), 10.0)
-
-    Notes
-    -----
-    With gantry tilt the slices are sheared against the patient axes, so a
-    coronal or sagittal cut through the stacked array is slanted; reformat
-    ``untilt(volume)`` instead (:func:`untilt`), whose voxels are orthogonal.
-    """
-    slices, row_mm, col_mm = volume.spacing
-    if plane == "axial":
-        k = volume.hu.shape[0] // 2 if index is None else index
-        return volume.hu[k], row_mm / col_mm
-    if plane == "coronal":
-        r = volume.hu.shape[1] // 2 if index is None else index
-        return volume.hu[::-1, r, :], slices / col_mm
-    if plane == "sagittal":
-        c = volume.hu.shape[2] // 2 if index is None else index
-        return volume.hu[::-1, :, c], slices / row_mm
-    raise CtlibError(f"unknown plane {plane!r}: use 'axial', 'coronal' or 'sagittal'.")
 
 
 # --- reading and grouping ----------------------------------------------------------------
@@ -462,27 +260,6 @@ class _Plane:
     shape: tuple[int, int]
 
 
-def _paths(
-    folder_or_paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
-) -> list[Path]:
-    """The files to read: every ``*.dcm`` of a folder, or the paths given."""
-    if isinstance(folder_or_paths, str | os.PathLike):
-        folder = Path(folder_or_paths)
-        if folder.is_dir():
-            paths = sorted(folder.glob("*.dcm"))
-            if not paths:
-                raise CtlibError(
-                    f"{folder}: no .dcm file in this folder. Check the path, or pass the "
-                    "files themselves (a list of paths) if they have another extension."
-                )
-            return paths
-        return [folder]
-    paths = [Path(p) for p in folder_or_paths]
-    if not paths:
-        raise CtlibError("no file given: pass a folder or a non-empty list of files.")
-    return paths
-
-
 def _group(
     paths: Sequence[Path], wanted: str | None = None
 ) -> tuple[dict[str, list[SliceFile]], list[tuple[Path, str]]]:
@@ -493,6 +270,10 @@ def _group(
         found = scan(path)
         if found.header is None:
             unreadable.append((path, found.problem or f"{path}: cannot be read."))
+            continue
+        what = not_a_slice(found.header) if found.problem is None else None
+        if what is not None:
+            unreadable.append((path, f"{path}: {what}{_NOT_A_SLICE}"))
             continue
         uid = found.series_uid
         if not uid:  # a damaged file's own problem (e.g. cut before the element) comes first
@@ -515,6 +296,14 @@ def _choose(
 ) -> str:
     """The series to load, or an error that says how to choose."""
     if not groups:
+        objects = [why for _, why in unreadable if why.endswith(_NOT_A_SLICE)]
+        if objects:
+            raise CtlibError(
+                f"no CT slice among the {len(paths)} file(s): {len(objects)} are other "
+                f"objects, {len(unreadable) - len(objects)} cannot be read. The first: "
+                f"{objects[0]} Use ctlib.survey(folder) to list every file with the reason, "
+                "and pass a folder (or files) holding CT slices."
+            )
         raise CtlibError(
             f"none of the {len(paths)} file(s) has a readable DICOM header. The first "
             f"reason: {unreadable[0][1]}"
@@ -626,120 +415,122 @@ def _show(value: npt.NDArray[np.float64]) -> str:
     return "[" + ", ".join(f"{v:.6g}" for v in value) + "]"
 
 
-def _check_distinct(paths: Sequence[Path], along: npt.NDArray[np.float64]) -> None:
-    """Raise :class:`CtlibError` naming the files of slices at the same position."""
-    same = np.flatnonzero(np.diff(along) < _SAME_POSITION_MM)
+def _check_distinct(files: Sequence[SliceFile], along: npt.NDArray[np.float64]) -> None:
+    """Raise :class:`CtlibError` naming the files of slices at the same position.
+
+    Two slices at one position are either one image copied twice, or two
+    reconstructions (e.g. 5 mm soft tissue and 1.25 mm bone) written under one
+    Series Instance UID: the message says which, from thickness and kernel.
+    """
+    same = np.flatnonzero(np.diff(along) < SAME_POSITION_MM)
     if not same.size:
         return
     pairs = "; ".join(
-        f"{paths[i]} and {paths[i + 1]} ({along[i]:.3f} mm along the normal)"
+        f"{files[i].path} and {files[i + 1].path} ({along[i]:.3f} mm along the normal)"
         for i in same[:_SHOWN]
     )
     more = f" and {same.size - _SHOWN} more pair(s)" if same.size > _SHOWN else ""
+    kinds = sorted({_reconstruction(f.header) for f in files})
+    if len(kinds) > 1:
+        shown = "; ".join(kinds[:4])
+        raise CtlibError(
+            f"{pairs}{more}: these lie at the same position because {len(kinds)} "
+            f"reconstructions share one Series Instance UID ({shown}). Load each on its own: "
+            f"group the files by {element_name('SliceThickness')} and "
+            f"{element_name('ConvolutionKernel')} and pass each group to load_series(files)."
+        )
     raise CtlibError(
-        f"{pairs}{more}: these lie at the same position: duplicated slices (the same image "
-        "copied twice, or two reconstructions sharing a Series Instance UID). Remove one of "
-        "each pair, or load the reconstructions separately (load_series(files))."
+        f"{pairs}{more}: these lie at the same position with the same thickness and kernel: "
+        "duplicated slices (the same image copied twice). Remove one file of each pair."
     )
+
+
+def _reconstruction(header: Dataset | None) -> str:
+    """"thickness 5 mm, kernel STANDARD": what tells two reconstructions apart."""
+    thickness = decimal_numbers(header, "SliceThickness") if header is not None else None
+    kernel = header.get("ConvolutionKernel", "") if header is not None else ""
+    kernel = "\\".join(kernel) if isinstance(kernel, list | tuple) else str(kernel or "")
+    mm = f"{thickness[0]:g} mm" if thickness else "unknown"
+    return f"thickness {mm}, kernel {kernel or 'unknown'}"
+
+
+def _thickness(found: SliceFile) -> float | None:
+    values = decimal_numbers(found.header, "SliceThickness") if found.header else None
+    return values[0] if values else None
 
 
 def _warn_if_uneven(
     uid: str,
-    paths: Sequence[Path],
+    files: Sequence[SliceFile],
     along: npt.NDArray[np.float64],
     rejected: Sequence[SliceFile],
     normal: npt.NDArray[np.float64],
 ) -> None:
-    """Warn (:class:`SeriesWarning`) about steps that differ from the usual one, naming files."""
+    """Warn (:class:`SeriesWarning`) about uneven steps, saying which kind each is.
+
+    A **gap**: one step about m times its neighbours' step, the thickness the
+    same on both sides (m − 1 slices missing). A **protocol change**: the step
+    changes and stays changed (usually with the thickness). A step **shorter**
+    than its neighbours: two reconstructions mixed? Files are named.
+    """
     if len(along) < 3:
         return
     steps = np.diff(along)
-    usual = float(np.median(steps))
-    odd = np.flatnonzero(np.abs(steps - usual) > max(_UNEVEN_FRACTION * usual, 1e-3))
-    if not odd.size:
+    runs = step_runs(steps)
+    if len(runs) == 1:
         return
+    names = [f.path.name for f in files]
+    thickness = [_thickness(f) for f in files]
     skipped_at = []  # skipped files of this series whose header still says where they were
     for found in rejected:
         plane = _plane(found.header) if found.header is not None else ""
         if not isinstance(plane, str):
             skipped_at.append((found.path.name, float(plane.position @ normal)))
-    lines = []
-    for i in odd[:_SHOWN]:
-        if steps[i] > usual:
-            count = max(1, round(steps[i] / usual) - 1)
-            what = f"a gap: about {count} slice(s) missing"
-            inside = [name for name, at in skipped_at if along[i] < at < along[i + 1]]
-            if inside:
-                what += f" ({', '.join(inside)} was skipped: see Volume.skipped)"
-        else:
-            what = "closer than the others: two reconstructions mixed?"
-        lines.append(
-            f"  between {paths[i].name} and {paths[i + 1].name}: {steps[i]:.3f} mm "
-            f"instead of {usual:.3f} mm, {what}"
-        )
-    if odd.size > _SHOWN:
-        lines.append(f"  and {odd.size - _SHOWN} more place(s)")
+    lines, gaps, changes = [], 0, 0
+    for r, (step, first, last) in enumerate(runs):
+        before = runs[r - 1] if r > 0 else None
+        after = runs[r + 1] if r + 1 < len(runs) else None
+        around = [run[0] for run in (before, after) if run is not None and run[2] - run[1] >= 2]
+        if last - first == 1 and around:  # one odd step between regular ones
+            usual = min(around)
+            count = round(step / usual)
+            same_thickness = thickness[first] == thickness[last]
+            where = f"between {names[first]} and {names[last]}: {step:.3f} mm instead of " \
+                    f"{usual:.3f} mm"
+            if count >= 2 and abs(step - count * usual) <= 0.05 * usual and same_thickness:
+                gaps += 1
+                what = f"a gap: {count - 1} slice(s) missing"
+                inside = [n for n, at in skipped_at if along[first] < at < along[last]]
+                if inside:
+                    what += f" ({', '.join(inside)} was skipped: see Volume.skipped)"
+            elif step < usual:
+                what = "closer than the others: two reconstructions mixed?"
+            else:
+                what = "an odd step"
+            lines.append(f"  {where}, {what}")
+        elif before is not None and before[2] - before[1] >= 2 and last - first >= 2:
+            changes += 1
+            was, now = thickness[before[1]], thickness[first + 1]
+            thick = (f"thickness {was:g} → {now:g} mm" if was is not None and now is not None
+                     and was != now else "thickness unchanged")
+            lines.append(
+                f"  from {names[first]} on: slices {step:.3g} mm apart instead of "
+                f"{before[0]:.3g} mm ({thick}): a protocol that changes part-way, nothing missing"
+            )
+    if not lines:
+        lines.append(f"  steps: {describe_steps(steps)}")
+    advice = []
+    if gaps:
+        advice.append("Find the missing file(s) and load again, or use the parts on either "
+                      "side separately.")
+    advice.append("volume.positions holds each slice's true place; volume.affine refuses "
+                  "(there is no single step) and ctlib.reformat resamples onto a uniform grid "
+                  "first (ctlib.resample(volume) does it explicitly).")
+    shown = lines[:_SHOWN] + ([f"  and {len(lines) - _SHOWN} more place(s)"]
+                              if len(lines) > _SHOWN else [])
     warnings.warn(
         f"series {uid}: the slices are not evenly spaced along the normal:\n"
-        + "\n".join(lines)
-        + "\nThe volume's slice axis is not uniform there: coronal and sagittal reformats are "
-        "distorted, and spacing and affine (which use the usual step) do not hold past the "
-        "gap. Find the missing file(s) and load again, or use the parts on either side "
-        "separately (volume.positions gives each slice's true place).",
+        + "\n".join(shown) + "\n" + " ".join(advice),
         SeriesWarning,
         stacklevel=3,
     )
-
-
-# --- affine and orientation --------------------------------------------------------------
-
-
-def _affine(
-    positions: npt.NDArray[np.float64],
-    orientation: npt.NDArray[np.float64],
-    spacing: tuple[float, float, float],
-    normal: npt.NDArray[np.float64],
-) -> npt.NDArray[np.float64]:
-    """Voxel (k, i, j, 1) → LPS mm: PS3.3 equation C.7.6.2.1-1 plus the step between slices."""
-    affine = np.eye(4)
-    step = np.median(np.diff(positions, axis=0), axis=0) if len(positions) > 1 else None
-    if step is None or np.linalg.norm(step) < _SAME_POSITION_MM:
-        unit = normal / np.linalg.norm(normal)
-        step = unit * (spacing[0] if spacing[0] > 0 else 1.0)
-    affine[:3, 0] = step
-    affine[:3, 1] = orientation[3:] * spacing[1]  # down the rows: column direction × Δrow
-    affine[:3, 2] = orientation[:3] * spacing[2]  # along a row: row direction × Δcolumn
-    affine[:3, 3] = positions[0] if len(positions) else 0.0
-    return affine + 0.0  # no negative zeros
-
-
-def _orientation_of(
-    headers: Sequence[Dataset], normal: npt.NDArray[np.float64]
-) -> npt.NDArray[np.float64]:
-    """(0020,0037) of the first header, or a row/column pair whose cross product is ``normal``."""
-    if headers:
-        plane = _plane(headers[0])
-        if not isinstance(plane, str):
-            return plane.orientation
-    unit = normal / np.linalg.norm(normal)
-    axis = np.array([1.0, 0.0, 0.0]) if abs(unit[0]) < 0.9 else np.array([0.0, 1.0, 0.0])
-    row = axis - (axis @ unit) * unit
-    row /= np.linalg.norm(row)
-    return np.concatenate([row, np.cross(unit, row)])
-
-
-def _angle_deg(u: npt.NDArray[np.float64], v: npt.NDArray[np.float64]) -> float:
-    """Angle between two lines (directions up to sign), in degrees."""
-    cosine = abs(float(u @ v)) / float(np.linalg.norm(u) * np.linalg.norm(v))
-    return math.degrees(math.acos(min(1.0, cosine)))
-
-
-def _moved(headers: Sequence[Dataset], positions: npt.NDArray[np.float64]) -> list[Dataset]:
-    """Copies of ``headers`` with (0020,0032) Image Position (Patient) set to ``positions``."""
-    moved = []
-    with allow_rsna_uids():
-        for header, position in zip(headers, positions, strict=False):
-            header = copy.deepcopy(header)
-            header.ImagePositionPatient = [DSfloat(v, auto_format=True) for v in position]
-            moved.append(header)
-    return moved

@@ -26,6 +26,7 @@ from scipy import ndimage as ndi
 
 from ctlib.errors import ArgumentError
 from ctlib.presets import preset
+from ctlib.volume import Volume, display_axes
 from ctlib.window import Window, window
 
 __all__ = [
@@ -401,7 +402,7 @@ class Viewer(widgets.VBox):  # type: ignore[misc]
 
 
 def show(
-    volume_or_slice: npt.ArrayLike,
+    volume_or_slice: Volume | npt.ArrayLike,
     masks: npt.ArrayLike | None = None,
     *,
     window: str = "brain",
@@ -411,7 +412,11 @@ def show(
 
     Parameters
     ----------
-    volume_or_slice : array_like, shape (rows, columns) or (slices, rows, columns)
+    volume_or_slice : Volume or array_like, shape (rows, columns) or (slices, rows, columns)
+        A :class:`ctlib.Volume` is shown the radiological way (axial from the
+        feet, anterior up, the patient's right on the left), whatever its patient
+        position, slices from the feet up; its masks, if given in the volume's
+        shape, are turned with it.
     masks : array_like of int, optional
         Same shape; non-zero pixels are outlined (a checkbox turns it off).
     window : str, optional
@@ -441,6 +446,10 @@ def show(
     >>> viewer.title.value
     '<b>C 60 / W 80 · slice 2/3</b>'
     """
+    if isinstance(volume_or_slice, Volume):  # shown the radiological way, as reformat does
+        if masks is not None and np.shape(masks) == volume_or_slice.hu.shape:
+            masks = display_axes(volume_or_slice, np.asarray(masks))[0]
+        volume_or_slice = display_axes(volume_or_slice)[0]
     try:
         with np.errstate(over="ignore"):  # beyond float32's range: ±inf, shown black or white
             volume = np.asarray(volume_or_slice, dtype=np.float32)

@@ -202,12 +202,13 @@ def unreadable(*fragments: str, element: str | None = None,
 
 
 def refused(error: type[ctlib.CtlibError], *fragments: str, element: str | None = None,
-            metadata: Outcome | None = None) -> dict[str, Outcome]:
+            metadata: Outcome | None = None, series: Outcome | None = None
+            ) -> dict[str, Outcome]:
     """The file reads, but it is not a slice ``to_hu`` can convert: HU, window, viewer and
     ``load_series`` refuse it; the header table has the row (``metadata``: unless not)."""
     fails = Raises(error, fragments, element)
     return {"read": Result(), "read_header": Result(), "to_hu": fails, "window": fails,
-            "viewer": fails, "load_series": Raises(ctlib.CtlibError, fragments, element),
+            "viewer": fails, "load_series": series or Raises(ctlib.CtlibError, fragments, element),
             "metadata_table": metadata or Result()}
 
 
@@ -492,9 +493,13 @@ CASES: list[Case] = [
          all_results()),
     # --- not a CT slice ------------------------------------------------------------
     Case("mr", "not CT", _saved("mr.dcm", Modality="MR"),
-         refused(ctlib.HeaderError, "'MR'", "only for CT", element="(0008,0060) Modality")),
+         refused(ctlib.HeaderError, "'MR'", "only for CT", element="(0008,0060) Modality",
+                 # a folder scan names what the object is and leaves it out
+                 series=Raises(ctlib.CtlibError, ("an MR object", "no CT slice"),
+                               "(0008,0060) Modality"))),
     Case("secondary_capture_rgb", "not CT", _secondary_capture,
-         refused(ctlib.HeaderError, "'RGB'", element="(0028,0004) PhotometricInterpretation")),
+         refused(ctlib.HeaderError, "'RGB'", element="(0028,0004) PhotometricInterpretation",
+                 series=Raises(ctlib.CtlibError, ("a secondary capture", "no CT slice")))),
     Case("monochrome1", "not CT", _saved("mono1.dcm", PhotometricInterpretation="MONOCHROME1"),
          refused(ctlib.HeaderError, "'MONOCHROME1'", "inverted",
                  element="(0028,0004) PhotometricInterpretation")),

@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 import ctlib  # noqa: E402
 from ctlib import plotting  # noqa: E402
-from ctlib.audit import audit  # noqa: E402
+from ctlib import audit  # noqa: E402
 from ctlib.environment import check_environment, print_environment  # noqa: E402
 from ctlib.measure import lesion_hu, tissue_hu_table  # noqa: E402
 
@@ -60,7 +60,7 @@ class TestAudit:
         assert report["PixelRepresentation mislabel (12-bit, unsigned, intercept > -100)"] == mislabelled
         assert report["matrix other than 512x512"] == sum(by_name[n] for n in quirks["non_512_matrix"])
         tilted = sum(by_name[n] for n in quirks["gantry_tilt"])
-        assert report["gantry tilt (tilted image planes)"] == tilted
+        assert report["planes not axial (gantry tilt or oblique)"] == tilted
         assert report["image without labels"] == report["labels without an image"] == 0
 
 

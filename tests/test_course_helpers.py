@@ -165,8 +165,8 @@ class TestLoadSeries:
         """Coronal and sagittal cuts have superior at the top and the right aspect."""
         hu = np.zeros((10, 8, 6), np.float32)
         hu[-1] = 1.0  # the top slice
-        volume = ctlib.Volume(hu, (5.0, 0.5, 0.25), np.array([0, 0, 1.0]), np.zeros((10, 3)),
-                              0.0, [], [])
+        volume = ctlib.Volume(hu, [[0, 0, 5.0 * k] for k in range(10)], [1, 0, 0, 0, 1, 0],
+                              (0.5, 0.25))
         coronal, aspect = ctlib.reformat(volume, "coronal")
         assert coronal.shape == (10, 6) and aspect == 20.0 and coronal[0].all()
         sagittal, aspect = ctlib.reformat(volume, "sagittal")

@@ -281,10 +281,14 @@ class TestColumns:
         with pytest.raises(ctlib.ArgumentError, match=message):
             metadata_table([small_ct], keywords=keywords, progress=False)
 
-    def test_single_path_refused(self, small_ct: Path) -> None:
-        """One path (not a list of paths) is refused rather than read letter by letter."""
-        with pytest.raises(ctlib.ArgumentError, match="is one path"):
-            metadata_table(small_ct, progress=False)  # type: ignore[arg-type]
+    def test_single_path_is_not_read_letter_by_letter(self, small_ct: Path) -> None:
+        """One file gives one row, its folder the folder's files; bytes and non-paths are
+        refused (a str is never iterated character by character)."""
+        assert metadata_table(small_ct, progress=False)["path"].tolist() == [str(small_ct)]
+        assert metadata_table(str(small_ct.parent), progress=False)["path"].tolist() == [
+            str(p) for p in sorted(small_ct.parent.rglob("*")) if p.is_file()]
+        with pytest.raises(ctlib.ArgumentError, match="is bytes"):
+            metadata_table(bytes(small_ct), progress=False)  # type: ignore[arg-type]
         with pytest.raises(ctlib.ArgumentError, match="is not a path"):
             metadata_table([small_ct, 3], progress=False)  # type: ignore[list-item]
 

@@ -132,7 +132,7 @@ class TestGrouping:
             ctlib.load_series(data.images, series_uid="ID_nope")
 
     def test_empty_folder(self, tmp_path: Path) -> None:
-        with pytest.raises(ctlib.CtlibError, match=r"no \.dcm file in this folder"):
+        with pytest.raises(ctlib.CtlibError, match=r"holds no file"):
             ctlib.load_series(tmp_path)
 
 
@@ -179,12 +179,16 @@ class TestGeometry:
         assert volume.spacing[0] == 0.0
         np.testing.assert_allclose(volume.affine[:3, 0], volume.normal)
 
-    def test_positional_construction_still_works(self) -> None:
-        """Volume(hu, spacing, normal, positions, tilt, headers, files) derives the rest."""
-        volume = ctlib.Volume(np.zeros((2, 3, 4), np.float32), (2.0, 0.5, 0.25),
-                              np.array([0, 0, 1.0]), [[1, 2, 3], [1, 2, 5]], 0.0, [], [])
+    def test_construction_derives_the_geometry(self) -> None:
+        """Volume(hu, positions, orientation, pixel_spacing) derives normal, spacing, affine."""
+        volume = ctlib.Volume(np.zeros((2, 3, 4), np.float32), [[1, 2, 3], [1, 2, 5]],
+                              [1, 0, 0, 0, 1, 0], (0.5, 0.25))
         np.testing.assert_allclose(volume.affine @ [1, 2, 3, 1], [1.75, 3.0, 5.0, 1.0])
-        assert volume.skipped == [] and volume.orientation.tolist() == [1, 0, 0, 0, 1, 0]
+        assert volume.skipped == [] and volume.spacing == (2.0, 0.5, 0.25)
+        assert volume.normal.tolist() == [0, 0, 1] and volume.tilt_deg == 0.0
+        with pytest.raises(ctlib.ArgumentError, match="one position per slice"):
+            ctlib.Volume(np.zeros((3, 3, 4), np.float32), [[1, 2, 3]], [1, 0, 0, 0, 1, 0],
+                         (0.5, 0.25))
 
 
 class TestProblems:
@@ -215,7 +219,8 @@ class TestProblems:
         message = str(caught[0].message)
         assert f"between {files[middle - 1].name} and {files[middle + 1].name}" in message
         assert "10.000 mm instead of 5.000 mm" in message and "1 slice(s) missing" in message
-        assert "reformats are distorted" in message and "Find the missing file" in message
+        assert "a gap" in message and "Find the missing file" in message
+        assert "volume.affine refuses" in message
         assert volume.hu.shape[0] == len(files) - 1
 
     def test_warning_is_a_ctlib_error_when_warnings_are_errors(self) -> None:
@@ -268,7 +273,7 @@ class TestProblems:
                                                   "s5.dcm"]
         np.testing.assert_array_equal(volume.hu[:, 0, 0], [40, 41, 43, 44, 45])
         np.testing.assert_allclose(volume.positions[:, 2], [0, 2, 6, 8, 10])
-        assert volume.hu.flags.owndata  # closed up in place, not a view of a bigger array
+        assert volume.hu.flags.owndata  # not a view of a bigger array
 
 
 class TestHU:
