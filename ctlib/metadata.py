@@ -8,15 +8,12 @@ reports every file it cannot use in an ``error`` column instead of stopping.
 from __future__ import annotations
 
 import functools
-import multiprocessing
 import numbers
 import os
 import re
 import struct
 from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from decimal import Decimal
-from multiprocessing.context import BaseContext
 from typing import IO, TYPE_CHECKING, Any, BinaryIO
 
 from pydicom import dcmread
@@ -27,7 +24,6 @@ from pydicom.errors import InvalidDicomError
 from pydicom.multival import MultiValue
 from pydicom.tag import BaseTag
 from pydicom.uid import UID, DeflatedExplicitVRLittleEndian
-from tqdm.auto import tqdm
 
 from ctlib.errors import ArgumentError, DicomError, brief, element_name
 from ctlib.folders import files_in
@@ -44,7 +40,10 @@ from ctlib.reading import (
     raw_elements,
 )
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # imported where used: `import ctlib` stays light (tqdm.auto pulls asyncio)
+    from concurrent.futures import Future
+    from multiprocessing.context import BaseContext
+
     import pandas as pd
 
 __all__ = ["HEADER_KEYWORDS", "element_table", "metadata_table"]
@@ -217,6 +216,8 @@ def metadata_table(
         )
     # Absolute paths: a worker process does not follow later os.chdir calls of this one.
     items = [(name, os.path.abspath(name)) for name in names]
+    from tqdm.auto import tqdm
+
     with tqdm(total=len(items), desc="headers", unit="file", disable=not progress) as bar:
         if workers is None:
             headers: list[_Header] = []
@@ -337,6 +338,8 @@ def _read_in_workers(
     size = max(1, min(_MAX_CHUNK, len(items) // (4 * workers)))
     chunks = [items[start:start + size] for start in range(0, len(items), size)]
     parts: list[list[_Header]] = [[] for _ in chunks]
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
     with ProcessPoolExecutor(min(workers, len(chunks)), mp_context=_context()) as pool:
         futures: dict[Future[list[_Header]], int] = {
             pool.submit(_read_chunk, chunk, keywords): index for index, chunk in enumerate(chunks)
@@ -360,6 +363,8 @@ def _context() -> BaseContext:
     imports :data:`_PRELOAD` once, when it starts, so that the workers forked from it
     for each call need not.
     """
+    import multiprocessing
+
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")

@@ -63,7 +63,8 @@ def test_import_is_light() -> None:
     import subprocess
     import sys
 
-    heavy = ("pandas", "matplotlib", "ipywidgets", "scipy", "nilearn", "skimage")
+    heavy = ("pandas", "matplotlib", "ipywidgets", "anywidget", "scipy", "nilearn", "skimage",
+             "tqdm.auto", "asyncio", "concurrent.futures.process")
     code = f"import sys, ctlib; print([m for m in {heavy!r} if m in sys.modules])"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True)
