@@ -71,7 +71,7 @@ test: venv $(DATA)
 	$(PY) -m pytest
 
 notebooks: venv $(DATA)
-	$(PY) -m ctlib._notebooks
+	$(PY) tools/run_notebooks.py
 
 # Always a clean build (a few seconds): no stale page survives a change to the table of contents.
 # -W: a warning (a broken link or reference) fails the build.
@@ -80,6 +80,8 @@ book: venv
 	$(VENV)/bin/jupyter-book build . $(BOOK_FLAGS) -W --keep-going
 
 bench: venv $(DATA)
+	$(PY) benchmarks/bench_import.py
+	@echo
 	$(PY) benchmarks/bench_window.py
 	@echo
 	$(PY) benchmarks/bench_viewer.py

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -11,10 +12,12 @@ import pandas as pd
 import pytest
 
 import ctlib
-from ctlib import _notebooks
 from ctlib.data import RsnaData
 from ctlib.examples import ROLES, choose_examples, slice_order
 from ctlib.rsna import LABELS, find_layout, join_metadata, locate, read_labels
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
+import run_notebooks as _notebooks  # noqa: E402 - the course's own tool, not in the package
 
 
 @pytest.fixture(scope="module")

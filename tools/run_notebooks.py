@@ -1,6 +1,6 @@
 """Re-execute the course notebooks in place (``make notebooks``): headless, in order, deterministic.
 
-Run from the repository: ``python -m ctlib._notebooks [--check] [NAME ...]``. Each notebook is
+Run from the repository: ``python tools/run_notebooks.py [--check] [NAME ...]``. Each notebook is
 executed top to bottom in a fresh kernel of this interpreter, with its folder as the
 working directory, then made reproducible: no timing metadata, no widget state, and
 widget outputs (whose model ids are random and which need a live kernel anyway)
@@ -8,7 +8,7 @@ replaced by a fixed note. A notebook whose outputs contain an error or anything 
 stderr is not saved, and the command fails: a learner must never see either.
 
 ``--check`` executes without saving: with ``CTLIB_DATA`` pointing at a real RSNA
-download, ``CTLIB_DATA=/path/to/download python -m ctlib._notebooks --check`` shows
+download, ``CTLIB_DATA=/path/to/download python tools/run_notebooks.py --check`` shows
 that the whole course runs on it.
 """
 
