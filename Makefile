@@ -6,9 +6,9 @@ PYTHON  ?= python3
 VENV    := .venv
 PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.ctlib-installed
-EXTRAS  := course,test,book
+EXTRAS  := course,test,book,lint
 # Importing these proves the environment is complete (a half-finished install fails here).
-CHECK   := import ctlib, pydicom, numpy, scipy, skimage, nilearn, PIL, pytest, nbval, hypothesis, yaml, jupyterlab, ipywidgets, matplotlib, pandas, tqdm, playwright, jupyter_book
+CHECK   := import ctlib, pydicom, numpy, scipy, skimage, nilearn, PIL, pytest, nbval, hypothesis, yaml, jupyterlab, ipywidgets, matplotlib, pandas, tqdm, playwright, jupyter_book, mypy, ruff
 
 # JupyterLab refuses to run as root unless told; with no display, opening a browser would
 # at best fail and at worst start a text browser in this terminal, so only print the URL.
@@ -32,7 +32,7 @@ DATA_SRC := data/recipe.toml $(wildcard ctlib/synth/*.py)
 # book/_build/html. Built from the committed outputs (nothing is executed), with no network.
 BOOK_FLAGS := --config book/_config.yml --toc book/_toc.yml --path-output book
 
-.PHONY: help lab test book bench realism venv data notebooks clean
+.PHONY: help lab test lint book bench realism venv data notebooks clean
 
 help:
 	@echo "make lab    set up .venv if needed, then start JupyterLab on notebooks/"
@@ -67,8 +67,13 @@ $(DATA): $(DATA_SRC) | venv
 lab: venv $(DATA)
 	$(PY) -m jupyter lab $(LAB_FLAGS)
 
-test: venv $(DATA)
+test: venv $(DATA) lint
 	$(PY) -m pytest
+
+# Part of `make test`: style and types, over the package, its tests and the tools.
+lint: venv
+	$(PY) -m ruff check ctlib tests tools benchmarks
+	$(PY) -m mypy --strict ctlib
 
 notebooks: venv $(DATA)
 	$(PY) tools/run_notebooks.py

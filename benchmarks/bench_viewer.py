@@ -16,11 +16,11 @@ import time
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
 
-import ctlib  # noqa: E402
-from ctlib.viewer import show  # noqa: E402
+import ctlib
+from ctlib.viewer import show
 
 STEPS = 200
 

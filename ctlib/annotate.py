@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -113,7 +113,7 @@ def mark(
     rows, cols = _image_shape(ax)
     cy, cx = (rows / 2, cols / 2) if center is None else center
     x0, x1 = ax.get_xlim()
-    style = {"color": color, "fontsize": fontsize, "va": "center",
+    style: dict[str, Any] = {"color": color, "fontsize": fontsize, "va": "center",
              "bbox": {"boxstyle": "round,pad=0.2", "fc": "black", "ec": "none", "alpha": 0.7},
              "arrowprops": {"arrowstyle": "->", "color": color, "lw": 1.3, "shrinkA": 2,
                             "shrinkB": 2}}
@@ -172,7 +172,7 @@ def orientation_letters(
     ['A', 'I', 'P', 'S']
     """
     left, right, top, bottom = EDGES[plane]
-    style = {"color": color, "fontsize": 13, "fontweight": "bold"}
+    style: dict[str, Any] = {"color": color, "fontsize": 13, "fontweight": "bold"}
     # In data coordinates of the current view, so letters stay at the image's edges even when
     # mark() later widens the axes for its labels.
     (x0, x1), (y0, y1) = sorted(ax.get_xlim()), sorted(ax.get_ylim())
@@ -265,5 +265,8 @@ def _image_shape(ax: Axes) -> tuple[int, int]:
     images = ax.get_images()
     if not images:
         return 100, 100
-    shape = images[0].get_array().shape
+    array = images[0].get_array()
+    if array is None:
+        return 100, 100
+    shape = array.shape
     return int(shape[0]), int(shape[1])

@@ -10,6 +10,7 @@ import numpy.typing as npt
 from scipy import ndimage as ndi
 
 from ctlib.data import DataSet
+from ctlib.errors import CtlibError
 from ctlib.hu import to_hu
 from ctlib.reading import read
 from ctlib.synth.tissues import LITERATURE_HU, Lesion, Tissue
@@ -86,11 +87,11 @@ def tissue_hu_table(
                 continue
             try:
                 hu = to_hu(read(data.path(sop)))
-            except Exception:  # the truncated file of the data-quality lesson
+            except CtlibError:  # the truncated file of the data-quality lesson
                 continue
-            for tissue in values:
+            for tissue, found in values.items():
                 core = ndi.binary_erosion(masks["tissue"][k] == tissue, iterations=erode)
-                values[tissue].append(hu[core])
+                found.append(hu[core])
     rows = []
     for tissue, (low, high, source) in LITERATURE_HU.items():
         pooled = np.concatenate(values[tissue]) if values[tissue] else np.array([])

@@ -206,7 +206,7 @@ def metadata_table(
     import pandas as pd
 
     keywords = _checked_keywords(keywords)
-    names = _checked_paths(paths)
+    names = _checked_paths(paths)  # a folder's files, or the paths given
     if workers is not None and (
         isinstance(workers, bool) or not isinstance(workers, numbers.Integral) or workers < 1
     ):
@@ -275,7 +275,8 @@ def _checked_keywords(keywords: Sequence[str]) -> tuple[str, ...]:
     return checked
 
 
-def _checked_paths(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
+def _checked_paths(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]]
+                   ) -> list[str]:
     """Each path as a ``str`` (a folder's files for a folder), or :class:`ArgumentError`."""
     if isinstance(paths, bytes):
         raise ArgumentError(f"paths={os.fsdecode(paths)!r} is bytes: pass a folder, or a list "
@@ -460,7 +461,7 @@ def _well_formed_values(
             break
     else:  # not where an intact file has it: the full path finds out why
         return None
-    encoding = _text_encoding(elements.get(int(_SPECIFIC_CHARACTER_SET)))
+    encoding = _text_encoding(_element(elements, "SpecificCharacterSet"))
     values = []
     for keyword in keywords:
         tag = _tag_and_vr(keyword)[0]
@@ -481,7 +482,7 @@ def _wanted_tags(keywords: tuple[str, ...]) -> frozenset[int]:
         int(_SPECIFIC_CHARACTER_SET)}
 
 
-def _element(elements: Mapping[int, Any], keyword: str) -> Any:
+def _element(elements: Mapping[Any, Any], keyword: str) -> Any:
     """The raw element of a keyword in a tag → element mapping, or None."""
     tag = _int_tag(keyword)
     return None if tag is None else elements.get(tag)
@@ -568,7 +569,7 @@ def _decoded(raw: Any, keyword: str, little: bool, encoding: str | None) -> Any:
         return tuple(struct.unpack(f"{order}{len(data) // size}{code}", data))
     if vr not in _ASCII_VRS and not (vr in _TEXT_VRS and encoding is not None):
         return _UNDECODED
-    codec = "ascii" if vr in _ASCII_VRS else encoding
+    codec = "ascii" if vr in _ASCII_VRS or encoding is None else encoding
     try:
         items = [item.strip(" \x00") for item in data.decode(codec).strip(" \x00").split("\\")]
         if vr == "DS":

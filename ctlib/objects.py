@@ -14,6 +14,8 @@ CT Image Storage object like any slice (PS3.3 C.8.2.1.1.1).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from pydicom.dataset import Dataset
 from pydicom.uid import UID
 
@@ -130,7 +132,6 @@ def _values(value: object) -> list[object]:
         return []
     if isinstance(value, str | bytes):
         return [value.decode("ascii", "replace") if isinstance(value, bytes) else value]
-    try:
-        return list(value)  # type: ignore[call-overload]
-    except TypeError:
-        return [value]
+    if isinstance(value, Iterable):
+        return list(value)
+    return [value]

@@ -14,7 +14,7 @@ from types import MappingProxyType
 from ctlib.errors import WindowError
 from ctlib.window import Window
 
-__all__ = ["PRESETS", "ALTERNATIVE_PRESETS", "preset"]
+__all__ = ["ALTERNATIVE_PRESETS", "PRESETS", "preset"]
 
 _APPIAN = (
     "Appian's RSNA 2019 Kaggle kernel (brain 40/80, subdural 80/200, soft tissue 40/380), "

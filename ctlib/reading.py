@@ -20,10 +20,9 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 import pydicom
+from pydicom.dataelem import RawDataElement, empty_value_for_VR
 from pydicom.dataset import Dataset, FileDataset, FileMetaDataset
 from pydicom.errors import InvalidDicomError
-from pydicom.dataelem import RawDataElement, empty_value_for_VR
-from pydicom.filereader import data_element_generator, read_preamble
 from pydicom.tag import BaseTag
 from pydicom.uid import (
     UID,
@@ -137,7 +136,7 @@ def read(path: str | os.PathLike[str], *, header_only: bool = False) -> Dataset:
         ) from None
     except InvalidDicomError:
         raise DicomError(not_dicom_message(name, file)) from None
-    except Exception as exc:  # noqa: BLE001 - see below
+    except Exception as exc:
         # pydicom raises many types on damaged files (EOFError, ValueError, KeyError,
         # struct.error, zlib.error for a damaged Deflated file, ...): all mean the same here.
         raise DicomError(
@@ -433,7 +432,7 @@ class _ElementWalker:
             raise ValueError(f"no VR at byte {self.base + pos}")
         return tag, vr.decode("ascii"), length, pos + 8
 
-    def _skip_sequence(self, pos: int, implicit: bool) -> int:  # noqa: C901 - PS3.5 7.5
+    def _skip_sequence(self, pos: int, implicit: bool) -> int:
         """From the first item of an undefined-length sequence to past its delimiter."""
         while True:
             tag, _, length, pos = self._header(pos, True)  # items: tag and 4-byte length
@@ -487,7 +486,7 @@ class _ElementWalker:
                 continue
             if isinstance(vr, bytes):
                 vr = vr.decode("ascii")
-            data: bytes | None
+            data: bytes | None  # or an empty value of the VR's type, as pydicom's reader
             if length == _UNDEFINED:  # a sequence: its items, kept as bytes
                 if vr not in (None, "SQ"):  # e.g. UN holding implicit VR items: pydicom's case
                     raise ValueError(f"undefined length with VR {vr}")
@@ -498,7 +497,7 @@ class _ElementWalker:
                 if end > len(self.buffer) and not self._need(end):
                     raise EOFError(f"the file ends inside ({group:04X},{number:04X})")
                 data = (self.buffer[value:end] if length
-                        else empty_value_for_VR(vr, raw=True))  # as pydicom's reader
+                        else empty_value_for_VR(vr, raw=True))  # type: ignore[assignment]
             # Every element for a Dataset (keys as pydicom's, BaseTag); plain int keys for a
             # ``wanted`` few, which makes looking them up several times faster.
             key = BaseTag(tag) if wanted is None else tag

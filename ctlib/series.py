@@ -71,9 +71,10 @@ class Survey:
     skipped: list[tuple[Path, str]] = field(default_factory=list)
 
     def __str__(self) -> str:
-        lines = [f"{len(self.series)} series of CT slices "
-                 f"({sum(len(f) for f in self.series.values())} files); "
-                 f"{len(self.skipped)} file(s) left out"]
+        files = sum(len(f) for f in self.series.values())
+        head = (f"{len(self.series)} series of CT slices ({files} files); "
+                f"{len(self.skipped)} file(s) left out")
+        lines = [head]
         lines += [f"  {path.name}: {why.split(': ', 1)[-1]}" for path, why in self.skipped]
         return "\n".join(lines)
 

@@ -147,7 +147,7 @@ def scan(path: Path) -> SliceFile:
         return _checked(path, header, header_only=False)  # ctlib.read gives the reason
     if layout is None:
         return SliceFile(path, header, uid)
-    rows, columns, bits_stored, signed = layout
+    _, _, bits_stored, signed = layout  # rows and columns: checked above
     return SliceFile(path, header, uid, None, start, bits_stored, signed)
 
 

@@ -19,7 +19,7 @@ import numpy.typing as npt
 
 from ctlib.errors import WindowError
 
-__all__ = ["Window", "window", "VOI_FUNCTIONS", "VoiFunction"]
+__all__ = ["VOI_FUNCTIONS", "VoiFunction", "Window", "window"]
 
 VoiFunction: TypeAlias = Literal["linear", "linear_exact", "sigmoid"]
 #: The VOI LUT functions of DICOM PS3.3 C.11.2.1.2–3, in ``ctlib`` spelling.

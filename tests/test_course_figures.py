@@ -7,13 +7,15 @@ import numpy as np
 import pytest
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
-import ctlib  # noqa: E402
-from ctlib import plotting  # noqa: E402
-from ctlib import audit  # noqa: E402
-from ctlib.environment import check_environment, print_environment  # noqa: E402
-from ctlib.measure import lesion_hu, tissue_hu_table  # noqa: E402
+import ctlib
+from ctlib import (
+    audit,
+    plotting,
+)
+from ctlib.environment import check_environment, print_environment
+from ctlib.measure import lesion_hu, tissue_hu_table
 
 
 @pytest.fixture(autouse=True)
@@ -79,7 +81,7 @@ class TestPlotting:
 
     def test_ax_is_used_and_returned(self) -> None:
         """Each helper draws into the given axes."""
-        fig, axes = plt.subplots(1, 4)
+        _, axes = plt.subplots(1, 4)
         assert plotting.show_slice(np.zeros((8, 8)), ax=axes[0]) is axes[0]
         assert plotting.hu_histogram(np.zeros(10), ax=axes[1]) is axes[1]
         assert plotting.window_curves("bone", ax=axes[2]) is axes[2]

@@ -18,10 +18,9 @@ import pytest
 from scipy import ndimage as ndi
 
 import ctlib
-from ctlib.synth import load_recipe
+from ctlib.synth import load_recipe, realism
 from ctlib.synth.encode import ENCODINGS
 from ctlib.synth.series import render_series
-from ctlib.synth import realism
 from ctlib.synth.tissues import LITERATURE_HU, RSNA_SUBTYPES, Lesion, Tissue
 
 DATA = Path(__file__).resolve().parents[1] / "data"

@@ -24,7 +24,8 @@ CONDA_TO_PYPI = {"matplotlib-base": "matplotlib"}
 CONDA_ONLY = {"python", "pip"}
 # pyproject.toml extras that Binder does not need, so environment.yml leaves them out:
 # "book" builds the static reading site (`make book`); Binder runs the notebooks instead.
-NOT_ON_BINDER = {"book"}
+# "lint" holds ruff and mypy, which `make test` runs.
+NOT_ON_BINDER = {"book", "lint"}
 
 
 def conda_requirements() -> dict[str, SpecifierSet]:
@@ -81,7 +82,7 @@ class TestEnvironmentsAgree:
         extras = set(pyproject()["project"]["optional-dependencies"])
         assert NOT_ON_BINDER <= extras
         makefile = (ROOT / "Makefile").read_text()
-        match = re.search(r"^EXTRAS\s*:=\s*(\S+)$", makefile, flags=re.M)
+        match = re.search(r"^EXTRAS\s*:=\s*(\S+)$", makefile, flags=re.MULTILINE)
         assert match and set(match.group(1).split(",")) == extras
 
     def test_python_version(self) -> None:
@@ -128,7 +129,7 @@ class TestRepository:
     def test_readme_commands(self) -> None:
         """The README gives exactly the two set-up commands, and the safety statement."""
         readme = (ROOT / "README.md").read_text()
-        blocks = re.findall(r"```(?:bash|sh|shell|console)\n(.*?)```", readme, flags=re.S)
+        blocks = re.findall(r"```(?:bash|sh|shell|console)\n(.*?)```", readme, flags=re.DOTALL)
         commands = [line.strip() for b in blocks for line in b.splitlines() if line.strip()]
         assert commands == ["make lab", "make test"]
         assert "not for clinical use" in readme.lower()
@@ -137,8 +138,9 @@ class TestRepository:
     def test_makefile_targets(self) -> None:
         """make lab and make test share the same set-up: the venv, then the data set."""
         makefile = (ROOT / "Makefile").read_text()
-        assert re.search(r"^lab: venv \$\(DATA\)$", makefile, flags=re.M)
-        assert re.search(r"^test: venv \$\(DATA\)$", makefile, flags=re.M)
+        assert re.search(r"^lab: venv \$\(DATA\)$", makefile, flags=re.MULTILINE)
+        assert re.search(r"^test: venv \$\(DATA\) lint$", makefile, flags=re.MULTILINE)
+        assert re.search(r"^\t\$\(PY\) -m mypy --strict ctlib$", makefile, flags=re.MULTILINE)
 
     def test_postbuild_makes_data(self) -> None:
         """Binder generates the full data set too."""
@@ -148,7 +150,7 @@ class TestRepository:
         """CI runs the README's test command."""
         ci = ROOT / ".ci" / "run"
         assert os.access(ci, os.X_OK)
-        assert re.search(r"^make test$", ci.read_text(), flags=re.M)
+        assert re.search(r"^make test$", ci.read_text(), flags=re.MULTILINE)
 
     @pytest.mark.parametrize("name", ["notebooks", "ctlib", "data", "tests", "benchmarks"])
     def test_top_level_folders(self, name: str) -> None:

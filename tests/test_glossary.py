@@ -94,14 +94,14 @@ class Entry:
 def parse_glossary(text: str) -> list[Entry]:
     """The entries of every ```{glossary} block of a MyST Markdown text, in order."""
     entries: list[Entry] = []
-    block = re.compile(r"^```\{glossary\}[^\n]*\n(.*?)^```", flags=re.M | re.S)
+    block = re.compile(r"^```\{glossary\}[^\n]*\n(.*?)^```", flags=re.MULTILINE | re.DOTALL)
     for match in block.finditer(text):
         first_line = text.count("\n", 0, match.start(1)) + 1
         terms: list[str] = []
         definition: list[str] = []
         start = first_line
 
-        def close() -> None:
+        def close(terms: list[str], definition: list[str], start: int) -> None:
             if terms:
                 entries.append(Entry(tuple(terms), " ".join(" ".join(definition).split()), start))
 
@@ -112,12 +112,12 @@ def parse_glossary(text: str) -> list[Entry]:
                 definition.append(line.strip())
             else:
                 if definition:  # a term line after a definition starts the next entry
-                    close()
+                    close(terms, definition, start)
                     terms, definition = [], []
                 if not terms:
                     start = number
                 terms.append(line.strip())
-        close()
+        close(terms, definition, start)
     return entries
 
 
@@ -201,8 +201,8 @@ def lookup(phrase: str) -> Entry | None:
 
 def without_code(markdown: str) -> str:
     """Markdown without fenced code blocks or HTML comments, inline code replaced by NUL."""
-    markdown = re.sub(r"^(```|~~~).*?^\1", " ", markdown, flags=re.M | re.S)
-    markdown = re.sub(r"<!--.*?-->", " ", markdown, flags=re.S)
+    markdown = re.sub(r"^(```|~~~).*?^\1", " ", markdown, flags=re.MULTILINE | re.DOTALL)
+    markdown = re.sub(r"<!--.*?-->", " ", markdown, flags=re.DOTALL)
     return re.sub(r"`[^`\n]+`", "\0", markdown)
 
 
@@ -222,8 +222,8 @@ def bold_phrases(markdown: str) -> list[str]:
     run-in label, like "**Time:**".
     """
     text = without_code(markdown)
-    found = re.findall(r"\*\*(?=\S)(.+?)(?<=\S)\*\*(:?)", text, flags=re.S)
-    found += re.findall(r"(?<!\w)__(?=\S)(.+?)(?<=\S)__(?!\w)(:?)", text, flags=re.S)
+    found = re.findall(r"\*\*(?=\S)(.+?)(?<=\S)\*\*(:?)", text, flags=re.DOTALL)
+    found += re.findall(r"(?<!\w)__(?=\S)(.+?)(?<=\S)__(?!\w)(:?)", text, flags=re.DOTALL)
     return [" ".join(f.split()) + colon for f, colon in found]
 
 

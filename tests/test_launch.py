@@ -234,11 +234,11 @@ class TestColabCell:
         code = compile(colab_code(TEMPLATE), "colab-cell", "exec")
         exec(code, {"get_ipython": lambda: shell})  # noqa: S102 (the course's own cell)
         assert ran == [
-            "test -d /content/course || "
-            f"git clone -q --depth 1 https://github.com/{slug()} /content/course",
+            ("test -d /content/course || "
+             f"git clone -q --depth 1 https://github.com/{slug()} /content/course"),
             'pip install -q -e "/content/course[course]"',
-            "test -f /content/course/data/synthetic/manifest.json || "
-            "(cd /content/course && python -m ctlib.synth --no-progress)",
+            ("test -f /content/course/data/synthetic/manifest.json || "
+             "(cd /content/course && python -m ctlib.synth --no-progress)"),
             "custom widget manager",
         ]
         # The editable install's path hook is read only when Python starts; the kernel is already

@@ -10,14 +10,15 @@ from __future__ import annotations
 import shutil
 import warnings
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 import pydicom
 import pytest
+import scanners
 from pydicom.pixels import apply_rescale
 
 import ctlib
-import scanners
 from ctlib.viewer import show
 
 MARKER = np.array([-35.0, -40.0, 35.0])  # LPS centre of the dense marker: right, front, top
@@ -144,7 +145,8 @@ class TestGapsAndReconstructions:
 class TestPatientPositions:
     """The same anatomy written eight ways shows the same, radiologically oriented, pictures."""
 
-    GEOMETRIES = [(p, t) for p in scanners.POSITIONS for t in (False, True)]
+    GEOMETRIES: ClassVar[list[tuple[str, bool]]] = [(p, t) for p in scanners.POSITIONS
+                                                    for t in (False, True)]
 
     @pytest.mark.parametrize(("position", "transpose"), GEOMETRIES,
                              ids=[f"{p}{'-transposed' if t else ''}" for p, t in GEOMETRIES])

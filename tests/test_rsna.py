@@ -17,7 +17,7 @@ from ctlib.examples import ROLES, choose_examples, slice_order
 from ctlib.rsna import LABELS, find_layout, join_metadata, locate, read_labels
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
-import run_notebooks as _notebooks  # noqa: E402 - the course's own tool, not in the package
+import run_notebooks as _notebooks
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,6 @@ generator's slice geometry (ctlib.synth.geometry.SliceStack), pydicom's own read
 from __future__ import annotations
 
 import dataclasses
-
 import shutil
 import tracemalloc
 from collections.abc import Callable

@@ -89,7 +89,7 @@ class TestAnatomy:
         """Over the convexity CSF sulci run from the surface into the cortex."""
         old = build_head(HeadShape(age=0.9, seed=2))
         young = build_head(HeadShape(age=0.1, seed=2))
-        x, y, z = np.meshgrid(*(np.arange(n) - o for n, o in zip(old.icv.shape, old.base.origin,
+        _, _, z = np.meshgrid(*(np.arange(n) - o for n, o in zip(old.icv.shape, old.base.origin,
                                                                      strict=True)), indexing="ij")
         cortex = (old.base.brain.pial_depth > 2) & (old.base.brain.pial_depth < 8) & (z > 30)
         old_csf = (old.tissue_intra[cortex] == Tissue.CSF).mean()

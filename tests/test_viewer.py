@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 
 import numpy as np
 import pytest
@@ -65,7 +66,7 @@ class TestHistogram:
     def test_band_follows_window(self) -> None:
         """The shaded band moves with the center and widens with the width."""
         counts = np.zeros(300, int)
-        band = lambda c, w: (render_histogram(counts, c, w)[0] == (215, 232, 250)).all(axis=1)  # noqa: E731
+        band = lambda c, w: (render_histogram(counts, c, w)[0] == (215, 232, 250)).all(axis=1)
         narrow, wide, moved = band(40, 80), band(40, 800), band(600, 80)
         assert 0 < narrow.sum() < wide.sum()
         assert np.flatnonzero(moved).min() > np.flatnonzero(narrow).max()
@@ -76,7 +77,7 @@ class TestHistogram:
         orange = (img == (240, 130, 20)).all(axis=2)
         rows = [np.flatnonzero(orange[:, col]).max() for col in range(300)]
         assert rows[0] == img.shape[0] - 1 and min(rows) <= 1
-        assert all(a >= b for a, b in zip(rows, rows[1:], strict=False))
+        assert all(a >= b for a, b in itertools.pairwise(rows))
 
 
 class TestProbe:

@@ -173,7 +173,7 @@ def contact_sheet(data: Any, series: str, *, window_: str | Window = "brain",
         if k >= len(files):
             continue
         hu = to_hu(read(data.path(files[k])))
-        small = resize(window(hu[head_box(hu, margin=4)], window_), (size, size),
+        small = resize(window(hu[head_box(hu, margin=4)], window_), (size, size),  # type: ignore[no-untyped-call]
                        anti_aliasing=True)
         ax.imshow(small, cmap="gray", vmin=0.0, vmax=1.0, interpolation="nearest")
         ax.set_title(f"slice {k}", fontsize=8)

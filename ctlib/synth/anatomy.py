@@ -86,7 +86,7 @@ class BaseHead:
     @property
     def shape(self) -> tuple[int, int, int]:
         """The grid's shape."""
-        return self.brain.gray.shape  # type: ignore[return-value]
+        return self.brain.gray.shape
 
 
 @lru_cache(maxsize=1)
@@ -385,8 +385,9 @@ def _outside(
     painter.paint(skull.base_bone[box], shape.bone_hu * 0.95, Tissue.BONE)
     painter.paint(skull.base_bone[box] - 1.5, HU["cancellous"], Tissue.DIPLOE)
     shape_box = tuple(b.stop - b.start for b in box)
-    warp = tuple(3.0 * base.texture(6.0, shape_box, rng) + 0.9 * base.texture(2.2, shape_box, rng)
-                 for _ in range(3))
+    warps = [3.0 * base.texture(6.0, shape_box, rng) + 0.9 * base.texture(2.2, shape_box, rng)
+             for _ in range(3)]
+    warp = (warps[0], warps[1], warps[2])
     paint_skull_base(painter, p, rng, shape.base, head_sdf=head_sdf[box], warp=warp)
     painter.paint(skull.cavity[box], HU["air"], Tissue.SINUS_AIR)
     hu[box] = painter.hu

@@ -66,7 +66,7 @@ def brain_fields(maps: MniMaps) -> BrainFields:
     BrainFields
     """
     gray, white = maps.gray, maps.white
-    x, y, z = mm_axes(gray.shape)  # type: ignore[arg-type]
+    x, y, z = mm_axes(gray.shape)
     wm = white > 0.5
     brain_box = bbox(maps.brain, 3)
     wm_distance = edt(~wm, brain_box, 50.0)
@@ -105,7 +105,7 @@ def brain_fields(maps: MniMaps) -> BrainFields:
 
 def _ventricles(maps: MniMaps, pial_depth: Float3) -> Bool3:
     """Lateral (with every horn), third and fourth ventricles and the aqueduct."""
-    x, y, z = mm_axes(maps.t1.shape)  # type: ignore[arg-type]
+    x, y, z = mm_axes(maps.t1.shape)
     dark = maps.t1 < 0.42
     deep = pial_depth > 6
     ax = np.abs(x)

@@ -82,7 +82,7 @@ def dura_fields(maps: MniMaps, brain: BrainFields, icv_depth: Float3) -> DuraFie
     DuraFields
     """
     shape = icv_depth.shape
-    x, y, z = mm_axes(shape)  # type: ignore[arg-type]
+    x, y, z = mm_axes(shape)
     ys = (np.arange(shape[1]) - ORIGIN[1]).astype(np.float32)
     icv = icv_depth > 0
 

@@ -30,7 +30,7 @@ def bbox(mask: Bool3, margin: int) -> Box:
     (slice(2, 7, None), slice(3, 8, None), slice(4, 9, None))
     """
     if not mask.any():
-        return (slice(0, 0),) * 3  # type: ignore[return-value]
+        return (slice(0, 0),) * 3
     where = [np.flatnonzero(mask.any(axis=tuple(a for a in range(3) if a != ax)))
              for ax in range(3)]
     return tuple(slice(max(0, int(w[0]) - margin), min(n, int(w[-1]) + margin + 1))
@@ -58,7 +58,7 @@ def sdf(mask: Bool3, box: Box | None = None, fill: float = -50.0) -> Float3:
     >>> sdf(m)[4, 4, [0, 2, 4]].tolist()
     [-1.5, 0.5, 2.5]
     """
-    box = box or (slice(None),) * 3  # type: ignore[assignment]
+    box = box or (slice(None),) * 3
     sub = mask[box]
     inside = ndi.distance_transform_edt(sub)
     outside = ndi.distance_transform_edt(~sub)

@@ -30,9 +30,9 @@ pellucidum (:data:`SEPTUM_MM`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Self, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -58,7 +58,14 @@ __all__ = [
 ]
 
 F3 = npt.NDArray[np.float32]
+T = TypeVar("T")
 Points = tuple[F3, F3, F3]
+
+def _three(items: Sequence[T]) -> tuple[T, T, T]:
+    """Three items as a 3-tuple (for the type checker: one per axis)."""
+    first, second, third = items
+    return first, second, third
+
 
 #: Where the septum pellucidum lies in the model (RAS mm): midline shift is measured here.
 SEPTUM_MM = np.array([0.0, 10.0, 14.0])
@@ -190,8 +197,8 @@ class Canvas:
         if self.openings or self.shifts:
             box = self._box()
             shape = tuple(b.stop - b.start for b in box)
-            target = GridPoints(tuple(np.broadcast_to(c, shape).astype(np.float32)
-                                      for c in self.points(box)), box)
+            target = GridPoints(_three([np.broadcast_to(c, shape).astype(np.float32)
+                                        for c in self.points(box)]), box)
             source, opened = self._pull(target)
             moved = np.zeros(shape, dtype=bool)
             for i in range(3):
@@ -204,7 +211,8 @@ class Canvas:
                 inner = bbox(moved, 2)
                 sub = tuple(slice(b.start + i.start, b.start + i.stop)
                             for b, i in zip(box, inner, strict=True))
-                self._resample(tuple(np.ascontiguousarray(c[inner]) for c in source), sub)
+                self._resample(_three([np.ascontiguousarray(c[inner]) for c in source]),
+                               _three(list(sub)))
             at = tuple(int(i) - b.start for i, b in zip(_nearest(SEPTUM_MM), box, strict=True))
             moved_x = float(source[0][at])
             self.midline_shift_mm = float(abs(moved_x - SEPTUM_MM[0]))
@@ -241,9 +249,10 @@ class Canvas:
                 for c, m, t in zip(source, moved, target, strict=True):
                     c += m - t
             else:  # a local lesion: pull only around it, the rest stays where it is
-                part = GridPoints(tuple(np.ascontiguousarray(c[local]) for c in target),
-                                  tuple(slice(b.start + s.start, b.start + s.stop)
-                                        for b, s in zip(box, local, strict=True)))  # type: ignore[arg-type]
+                assert box is not None  # a local box exists only inside a box
+                part = GridPoints(_three([np.ascontiguousarray(c[local]) for c in target]),
+                                  _three([slice(b.start + s.start, b.start + s.stop)
+                                          for b, s in zip(box, local, strict=True)]))
                 moved, sub = opening.pull(part)
                 for c, m, t in zip(source, moved, part, strict=True):
                     c[local] += m - t
@@ -259,11 +268,11 @@ class Canvas:
             falx = np.abs(_sample(dura.falx_side, target)) < 6.0
             held = falx & ~(_sample(dura.under_falx, target) > 0.5)
             for shift in self.shifts:
-                c = shift.center
-                r2 = sum((source[i] - c[i]) ** 2 for i in range(3))
+                centre = shift.center
+                r2 = sum((source[i] - centre[i]) ** 2 for i in range(3))
                 w = np.exp(-r2 / (2 * shift.sigma**2)) * taper
                 w = np.where(held, w * 0.25, w)
-                source = tuple(source[i] - shift.vector[i] * w for i in range(3))  # type: ignore[assignment]
+                source = tuple(source[i] - shift.vector[i] * w for i in range(3))
         return source, opened
 
     def _resample(self, source: Points, box: tuple[slice, slice, slice]) -> None:
@@ -342,7 +351,7 @@ class GridPoints(tuple):  # type: ignore[type-arg]
 
     box: tuple[slice, slice, slice]
 
-    def __new__(cls, points: Points, box: tuple[slice, slice, slice]) -> GridPoints:
+    def __new__(cls, points: Points, box: tuple[slice, slice, slice]) -> Self:
         obj = super().__new__(cls, points)
         obj.box = box
         return obj
@@ -404,7 +413,7 @@ def _collection_pull(
             d0 = np.maximum(d - h * w, 0.0)
         back = d - d0  # how far towards the table the tissue came from
         moved = tuple((source[i] - back * n[i]).astype(np.float32) for i in range(3))
-        return moved, opened  # type: ignore[return-value]
+        return moved, opened
 
     return pull
 
@@ -676,7 +685,7 @@ def intraparenchymal(
         r0 = np.cbrt(np.clip(r**3 - absorbed, 0.0, None))
         factor = np.where(r > 1e-3, r0 / r, 0.0)
         moved = tuple((c[i] + rel[i] * factor * radii[i]).astype(np.float32) for i in range(3))
-        return moved, opened  # type: ignore[return-value]
+        return moved, opened
 
     def fill(points: Points, opened: F3) -> tuple[F3, F3]:
         # Clot of different ages and retraction: broad zones and small foci.
@@ -881,7 +890,7 @@ def _atrium_center(ventricle_sdf: F3, side: int) -> npt.NDArray[np.float64]:
     """The deepest point of the lateral ventricle's atrium on one side (RAS mm)."""
     from ctlib.synth.template import ORIGIN
 
-    x, y, z = mm_axes(ventricle_sdf.shape)  # type: ignore[arg-type]
+    x, y, z = mm_axes(ventricle_sdf.shape)
     region = (side * x > 12) & (side * x < 38) & (y < -32) & (y > -55) & (z > 4) & (z < 22)
     depth = np.where(region, -ventricle_sdf, -np.inf)
     i = np.unravel_index(int(np.argmax(depth)), depth.shape)

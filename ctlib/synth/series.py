@@ -209,7 +209,7 @@ def _scanner(spec: SeriesSpec, rng: np.random.Generator) -> Scanner:
     return chosen
 
 
-def _model_volumes(canvas: lesions.Canvas) -> tuple[npt.NDArray[np.float32], ...]:
+def _model_volumes(canvas: lesions.Canvas) -> tuple[npt.NDArray[Any], ...]:
     """The 1 mm volumes a slice is cut from: HU, tissue, lesion, intracranial fraction."""
     head = canvas.head
     icv = head.icv
@@ -246,8 +246,8 @@ def _warp_at(warp: npt.NDArray[np.float64], index: npt.NDArray[Any]) -> npt.NDAr
 
 
 def _nearest_code(
-    lesion: npt.NDArray[np.uint8], tissue: npt.NDArray[np.uint8]
-) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.uint8]]:
+    lesion: npt.NDArray[Any], tissue: npt.NDArray[Any]
+) -> tuple[npt.NDArray[Any], npt.NDArray[Any]]:
     """Near a lesion, each voxel takes the lesion code, and the tissue, of the nearest blood.
 
     A mask pixel of a 5 mm slice is blood over at least half its slab; the

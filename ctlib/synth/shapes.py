@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -32,7 +33,8 @@ def coverage(sdf: npt.ArrayLike, width: float = 1.0) -> F:
     return np.clip(0.5 + np.asarray(sdf, dtype=np.float32) / width, 0.0, 1.0).astype(np.float32)
 
 
-def ellipsoid(p: Coords, center: Sequence[float], semi: Sequence[float]) -> F:
+def ellipsoid(p: Coords, center: Sequence[float] | npt.NDArray[np.floating[Any]],
+              semi: Sequence[float] | npt.NDArray[np.floating[Any]]) -> F:
     """Approximate signed distance to an ellipsoid (exact for a sphere).
 
     Examples

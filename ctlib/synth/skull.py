@@ -65,7 +65,7 @@ def skull_fields(maps: MniMaps, ct: CtTemplate) -> SkullFields:
     SkullFields
     """
     hu = ct.hu
-    x, y, z = mm_axes(hu.shape)  # type: ignore[arg-type]
+    x, y, z = mm_axes(hu.shape)
     brain = maps.brain
 
     # ICV: the brain closed over its sulci (more above the skull base, where the

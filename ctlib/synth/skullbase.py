@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -77,7 +78,8 @@ def honeycomb(
     return out
 
 
-def _bone(painter: Painter, sdf: F, cortical: float, *, cortex_mm: float = 1.4) -> None:
+def _bone(painter: Painter, sdf: npt.NDArray[np.floating[Any]], cortical: float, *,
+          cortex_mm: float = 1.4) -> None:
     """Paint a bone: a cortical shell around cancellous bone (marrow and trabeculae)."""
     painter.paint(sdf, cortical, Tissue.BONE)
     painter.paint(sdf - cortex_mm, HU["cancellous"], Tissue.DIPLOE)
@@ -116,7 +118,7 @@ def paint_skull_base(
     """
     j = shape.jitter
     w = warp or (0.0, 0.0, 0.0)
-    q: Coords = (p[0] - j[0] + w[0], p[1] - j[1] + w[1], p[2] - j[2] + w[2])  # type: ignore[assignment]
+    q: Coords = (p[0] - j[0] + w[0], p[1] - j[1] + w[1], p[2] - j[2] + w[2])
     cortical = shape.bone_hu
     s = shape.sinus_scale
 

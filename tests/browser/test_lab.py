@@ -12,8 +12,9 @@ import time
 
 import numpy as np
 import pytest
-from .conftest import ARTIFACTS, ROOT, Lab, non_local
 from PIL import Image
+
+from .conftest import ARTIFACTS, ROOT, Lab, non_local
 
 NOTEBOOKS = sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 pytestmark = pytest.mark.browser
