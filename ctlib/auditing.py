@@ -15,11 +15,12 @@ import numpy as np
 from ctlib.data import DataSet
 from ctlib.errors import DicomError
 from ctlib.folders import files_in
-from ctlib.hu import has_wrong_pixel_representation, padding_mask, to_hu
+from ctlib.hu import has_wrong_pixel_representation, mislabel_rule, padding_mask, to_hu
 from ctlib.metadata import metadata_table
 from ctlib.objects import not_a_slice
 from ctlib.reading import read
 from ctlib.rsna import read_labels
+from ctlib.volume import plane_tilt_deg
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -75,10 +76,10 @@ def audit(data: DataSet | str | os.PathLike[str] | Iterable[str | os.PathLike[st
 
     intercept = table["RescaleIntercept"].astype(float)
     findings.append(("PixelRepresentation mislabel (12-bit, unsigned, intercept > -100)",
-                     rows((table["BitsStored"] == 12) & (table["PixelRepresentation"] == 0)
-                          & (intercept > -100))))
+                     rows(mislabel_rule(table["BitsStored"], table["PixelRepresentation"],
+                                        intercept))))
     for element in ("WindowCenter", "WindowWidth"):  # every value, however many
-        columns = sorted((c for c in table if c.startswith(element + "_")),
+        columns = sorted((str(c) for c in table if str(c).startswith(element + "_")),
                          key=lambda c: int(c.rsplit("_", 1)[1]))
         values = table[columns].astype(float) if columns else pd.DataFrame(index=table.index)
         if element == "WindowCenter":
@@ -96,14 +97,15 @@ def audit(data: DataSet | str | os.PathLike[str] | Iterable[str | os.PathLike[st
     findings.append(("RescaleIntercept other than -1024", rows(intercept != -1024)))
     findings.append(("matrix other than 512x512", rows((table["Rows"] != 512)
                                                        | (table["Columns"] != 512))))
-    cosines = table[[f"ImageOrientationPatient_{k}" for k in range(6)]].astype(float).to_numpy()
-    normal = np.cross(cosines[:, :3], cosines[:, 3:])
-    with np.errstate(invalid="ignore"):
-        off_axis = np.abs(normal[:, 2]) / np.linalg.norm(normal, axis=1) < np.cos(np.radians(0.5))
-    findings.append(("planes not axial (gantry tilt or oblique)", rows(pd.Series(
-        off_axis & np.isfinite(normal).all(axis=1), index=table.index))))
+    tilt = plane_tilt_deg(table[[f"ImageOrientationPatient_{k}" for k in range(6)]]
+                          .astype(float).to_numpy())
+    findings.append(("planes not axial (gantry tilt or oblique)",
+                     rows(pd.Series(tilt > 0.5, index=table.index))))
 
-    unreadable, blank, padded, others = [], [], [], []
+    unreadable: list[str] = []
+    blank: list[str] = []
+    padded: list[str] = []
+    others: list[str] = []
     for path in files:
         try:
             ds = read(path)

@@ -19,7 +19,9 @@ import numpy as np
 import numpy.typing as npt
 
 from ctlib.errors import CtlibError
+from ctlib.hu import mislabel_rule
 from ctlib.rsna import LABELS
+from ctlib.volume import plane_tilt_deg
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -27,6 +29,8 @@ if TYPE_CHECKING:
 __all__ = ["ROLES", "Role", "choose_examples", "slice_order"]
 
 SUBTYPES: tuple[str, ...] = LABELS[:5]
+
+_ORIENTATION = [f"ImageOrientationPatient_{k}" for k in range(6)]
 
 
 @dataclass(frozen=True)
@@ -158,9 +162,9 @@ def choose_examples(joined: pd.DataFrame) -> list[dict[str, Any]]:
 def _series_summary(joined: pd.DataFrame) -> pd.DataFrame:
     """One row per series: positive slice counts and header traits."""
     table = joined.assign(
-        mislabelled=(joined["BitsStored"] == 12) & (joined["PixelRepresentation"] == 0)
-        & (joined["RescaleIntercept"].astype(float) > -100),
-        tilted=joined["ImageOrientationPatient_5"].astype(float).abs() > 1e-3,
+        mislabelled=mislabel_rule(joined["BitsStored"], joined["PixelRepresentation"],
+                                  joined["RescaleIntercept"].astype(float)),
+        tilted=plane_tilt_deg(joined[_ORIENTATION].astype(float).to_numpy()) > 0.05,
         bits12=joined["BitsStored"] == 12,
         non512=(joined["Rows"] != 512) | (joined["Columns"] != 512),
     )
@@ -214,9 +218,8 @@ def _entry(name: str, role: Role, uid: str, summary: pd.Series,
     elif present:
         key = int(np.argmax(rows[list(SUBTYPES)].sum(axis=1).to_numpy()))
     else:
-        key = int(round(0.55 * (len(rows) - 1)))
-    tilt = float(np.degrees(np.arcsin(min(1.0, abs(float(rows["ImageOrientationPatient_5"]
-                                                           .iloc[0]))))))
+        key = round(0.55 * (len(rows) - 1))
+    tilt = float(plane_tilt_deg(rows[_ORIENTATION].astype(float).to_numpy()[0]))
     return {
         "name": name,
         "role": "normal" if role.subtype is None else role.subtype,

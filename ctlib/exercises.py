@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from ctlib import literature
 
 __all__ = ["EXERCISES", "check"]
@@ -49,6 +51,28 @@ def _header(sop: str, data: Any = None) -> Any:
     from ctlib.reading import read
 
     return read((_data() if data is None else data).path(sop), header_only=True)
+
+
+def _window_edges(name: str) -> tuple[float, float]:
+    """(low, high) of a preset: center ∓ width / 2, from ctlib's own table."""
+    from ctlib.presets import PRESETS
+
+    window = PRESETS[name]
+    return (window.center - window.width / 2, window.center + window.width / 2)
+
+
+def _step_along_normal(name: str) -> float:
+    """The median step between neighbouring slices along the normal, from the headers alone."""
+    from ctlib.reading import read
+
+    data = _data()
+    positions, normal = [], None
+    for path in (data.path(sop) for sop in data.series(name)["files"]):
+        header = read(path, header_only=True)  # a truncated file still has its header
+        cosines = np.array(header.ImageOrientationPatient, dtype=float)
+        normal = np.cross(cosines[:3], cosines[3:]) if normal is None else normal
+        positions.append(np.array(header.ImagePositionPatient, dtype=float) @ normal)
+    return float(np.median(np.diff(np.sort(positions))))
 
 
 def _key(name: str) -> str:
@@ -168,7 +192,7 @@ def _subtypes_of(series: str) -> set[str]:
     labels = read_labels(_synthetic().labels_csv)
     files = _synthetic().series(series)["files"]
     positive = labels.loc[labels.index.intersection(files)].drop(columns="any").any()
-    return {name for name, yes in positive.items() if yes}
+    return {str(name) for name, yes in positive.items() if yes}
 
 
 def _judge_subtypes(answer: Any, expected: Any) -> bool:
@@ -178,7 +202,7 @@ def _judge_subtypes(answer: Any, expected: Any) -> bool:
         given = {str(a).strip().lower() for a in answer}
     except TypeError:
         return False
-    return given == expected
+    return bool(given == expected)
 
 
 def _blood_or_calcification() -> list[str]:
@@ -309,7 +333,7 @@ EXERCISES: dict[str, Exercise] = {
         confirm="every series is one scan of one patient, a stack of slices.",
     ),
     "00.2": Exercise(
-        lambda: "CT",
+        lambda: str(_header(_key("subdural-acute")).Modality),
         "The modality is element (0008,0060); read it as ds.Modality.",
         confirm="and only CT images have Hounsfield units.",
     ),
@@ -332,7 +356,7 @@ EXERCISES: dict[str, Exercise] = {
         confirm=f"CSF is close to water: {literature.text('csf')} in the literature.",
     ),
     "02.2": Exercise(
-        lambda: -1000.0,
+        lambda: float((3096 ^ 0x800) - 0x800),  # two's complement of 12 bits; slope 1, intercept 0
         "Sign-extend the 12-bit value 3096 (values from 2048 up are negative: subtract 4096), "
         "then apply slope 1 and intercept 0.",
         confirm="air. Read as unsigned it would have been +3096 HU, denser than bone.",
@@ -347,7 +371,7 @@ EXERCISES: dict[str, Exercise] = {
         judge=_judge_to_hu,
     ),
     "03.1": Exercise(
-        lambda: (20.0, 60.0),
+        lambda: _window_edges("stroke"),
         "A window spans center ± width / 2. Give (low, high) in HU.",
         confirm="everything below the low edge is black, above the high edge white.",
     ),
@@ -441,11 +465,12 @@ EXERCISES: dict[str, Exercise] = {
         confirm="a model sees one epidural for every fifteen subdurals: rare classes need care.",
     ),
     "08.1": Exercise(
-        lambda: 5.0,
+        lambda: _step_along_normal("normal-tilted"),
         "Project each ImagePositionPatient on the slice normal (cross product of the two "
         "ImageOrientationPatient directions) and take the difference between neighbours.",
         tolerance=0.01,
-        confirm="5 mm along the normal, even in the tilted series where z steps are longer.",
+        confirm="the true spacing along the normal, even in the tilted series where z steps are "
+        "longer.",
     ),
     "08.2": Exercise(
         _unreadable,

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -44,6 +44,7 @@ __all__ = [
     "HU_HEADER_KEYWORDS",
     "PADDING_BELOW_HU",
     "has_wrong_pixel_representation",
+    "mislabel_rule",
     "padding_mask",
     "stored_to_hu",
     "stored_values",
@@ -458,14 +459,15 @@ def _check_pixel_module(ds: Dataset, source: str) -> None:
     elif values["BitsAllocated"] not in (8, 16, 32):
         problem = ("BitsAllocated", "a CT image has 16 (sometimes 8 or 32) bits per value")
     elif not 1 <= values["BitsStored"] <= values["BitsAllocated"]:
-        problem = ("BitsStored", f"it must be between 1 and {element_name('BitsAllocated')} "
-                   f"({values['BitsAllocated']}): a value cannot use more bits than it is "
-                   "given (PS3.5 section 8.1.1)")
+        problem = ("BitsStored", (f"it must be between 1 and {element_name('BitsAllocated')} "
+                                  f"({values['BitsAllocated']}): a value cannot use more bits "
+                                  "than it is given (PS3.5 section 8.1.1)"))
     elif values["PixelRepresentation"] not in (0, 1):
         problem = ("PixelRepresentation", "it must be 0 (unsigned) or 1 (signed)")
     elif values["SamplesPerPixel"] != 1:
-        problem = ("SamplesPerPixel", "a CT image has one grey value per pixel; this is a "
-                   "colour image, such as a screenshot or a secondary capture")
+        problem = ("SamplesPerPixel", ("a CT image has one grey value per pixel; this is a "
+                                       "colour image, such as a screenshot or a secondary "
+                                       "capture"))
     if problem is not None:
         keyword, why = problem
         raise HeaderError(
@@ -557,6 +559,33 @@ def _sign_extend_12(arr: np.ndarray) -> npt.NDArray[np.int16]:
     return signed
 
 
+def mislabel_rule(bits_stored: Any, pixel_representation: Any, intercept: Any) -> Any:
+    """The RSNA 2019 Pixel Representation mislabel, on values or on whole table columns.
+
+    The one place the rule is written: :func:`has_wrong_pixel_representation`
+    applies it to a header, :func:`ctlib.audit` and the notebooks to the columns
+    of :func:`ctlib.metadata_table`.
+
+    Parameters
+    ----------
+    bits_stored, pixel_representation, intercept : number or pandas.Series
+        (0028,0101) Bits Stored, (0028,0103) Pixel Representation and (0028,1052)
+        Rescale Intercept.
+
+    Returns
+    -------
+    bool or pandas.Series of bool
+        12 bits stored, unsigned, and an intercept above −100 HU (see the Notes
+        of :func:`has_wrong_pixel_representation`).
+
+    Examples
+    --------
+    >>> mislabel_rule(12, 0, 1.0), mislabel_rule(12, 0, -1024.0), mislabel_rule(16, 0, 1.0)
+    (True, False, False)
+    """
+    return (bits_stored == 12) & (pixel_representation == 0) & (intercept > -100)
+
+
 def has_wrong_pixel_representation(ds: Dataset) -> bool:
     """Tell whether a data set shows the RSNA 2019 Pixel Representation mislabel.
 
@@ -594,12 +623,10 @@ def has_wrong_pixel_representation(ds: Dataset) -> bool:
 
     """
     try:
-        return (
-            _integer(ds, "BitsStored") == 12
-            and _integer(ds, "PixelRepresentation") == 0
-            and "RescaleIntercept" in ds
-            and first_value(header_value(ds, "RescaleIntercept")) > -100
-        )
+        if "RescaleIntercept" not in ds:
+            return False
+        return bool(mislabel_rule(_integer(ds, "BitsStored"), _integer(ds, "PixelRepresentation"),
+                                  first_value(header_value(ds, "RescaleIntercept"))))
     except (HeaderError, TypeError, ValueError):  # unreadable values: not this mislabel
         return False
 

@@ -27,7 +27,7 @@ import copy
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -151,7 +151,7 @@ class Volume:
         """
         if len(self.positions) > 1:
             return _angle_deg(self.positions[-1] - self.positions[0], self.normal)
-        return _angle_deg(self.normal, np.array([0.0, 0.0, 1.0]))
+        return float(plane_tilt_deg(self.orientation))
 
     @property
     def affine(self) -> npt.NDArray[np.float64]:
@@ -202,6 +202,39 @@ class Volume:
         skipped = f", {len(self.skipped)} file(s) skipped" if self.skipped else ""
         return (f"Volume({shape} slices×rows×columns, spacing {spacing} mm, "
                 f"tilt {self.tilt_deg:.1f}°{uneven}{skipped})")
+
+
+def plane_tilt_deg(orientation: npt.ArrayLike) -> npt.NDArray[np.float64]:
+    """The angle between each plane's normal and z, in degrees, from (0020,0037) alone.
+
+    What a header says about tilt without the other slices' positions: 0 for an
+    axial plane, the gantry angle for a tilted one (about x), 90 for a sagittal or
+    coronal plane. The tilt of a *stack* is measured from its positions
+    (:attr:`Volume.tilt_deg`).
+
+    Parameters
+    ----------
+    orientation : array_like, shape (6,) or (n, 6)
+        Row direction, then column direction (LPS), as in the header; NaN rows
+        (no orientation) give NaN.
+
+    Returns
+    -------
+    numpy.ndarray of float64, shape () or (n,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> t = np.radians(15)
+    >>> plane_tilt_deg([[1, 0, 0, 0, 1, 0], [1, 0, 0, 0, np.cos(t), -np.sin(t)]]).round(6)
+    array([ 0., 15.])
+    """
+    cosines = np.asarray(orientation, dtype=np.float64)
+    normal = np.cross(cosines[..., :3], cosines[..., 3:])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cosine = np.abs(normal[..., 2]) / np.linalg.norm(normal, axis=-1)
+    angle: npt.NDArray[np.float64] = np.degrees(np.arccos(np.clip(cosine, 0.0, 1.0)))
+    return angle
 
 
 def describe_steps(steps: npt.NDArray[np.float64]) -> str:
@@ -286,7 +319,7 @@ def resample(volume: Volume, spacing: float | None = None) -> Volume:
     if volume.uniform and abs(step - volume.spacing[0]) < SAME_POSITION_MM:
         return _copy(volume)
     total = along[-1] - along[0]
-    targets = along[0] + step * np.arange(int(math.floor(total / step + 1e-6)) + 1)
+    targets = along[0] + step * np.arange(math.floor(total / step + 1e-6) + 1)
     below = np.clip(np.searchsorted(along, targets, side="right") - 1, 0, count - 2)
     weight = np.clip((targets - along[below]) / (along[below + 1] - along[below]), 0.0, 1.0)
     hu = np.empty((len(targets), *volume.hu.shape[1:]), dtype=np.float32)
@@ -438,8 +471,8 @@ def reformat(volume: Volume, plane: Plane, index: int | None = None
     return hu[::-1, :, index], dz / dy
 
 
-def display_axes(volume: Volume, array: npt.NDArray[np.generic] | None = None
-                 ) -> tuple[npt.NDArray[np.float32], tuple[float, float, float]]:
+def display_axes(volume: Volume, array: npt.NDArray[Any] | None = None
+                 ) -> tuple[npt.NDArray[Any], tuple[float, float, float]]:
     """The volume's array turned so its axes run feet→head, front→back, right→left.
 
     Returns a view of ``volume.hu`` (or of ``array``, of the same shape, e.g. a
@@ -459,7 +492,7 @@ def display_axes(volume: Volume, array: npt.NDArray[np.generic] | None = None
     directions = np.array([volume.normal, volume.orientation[3:], volume.orientation[:3]])
     spacing = np.array([volume.spacing[0] or 1.0, *volume.pixel_spacing])
     # Assign array axes to patient axes z, y, x: the largest direction cosine first.
-    wanted = {2: None, 1: None, 0: None}  # patient axis (x=0, y=1, z=2) → array axis
+    wanted: dict[int, int] = {}  # patient axis (x=0, y=1, z=2) → array axis
     weights = np.abs(directions)
     for _ in range(3):
         axis, patient = np.unravel_index(np.argmax(weights), weights.shape)
@@ -470,12 +503,12 @@ def display_axes(volume: Volume, array: npt.NDArray[np.generic] | None = None
     if source_array.shape != volume.hu.shape:
         raise ArgumentError(f"the array has shape {source_array.shape}, the volume "
                             f"{volume.hu.shape}: pass an array of the volume's shape.")
-    hu = np.transpose(source_array, order)  # type: ignore[arg-type]
+    hu: npt.NDArray[Any] = np.transpose(source_array, order)
     for target, source in enumerate(order):
         patient_axis = 2 - target
-        if directions[source][patient_axis] < 0:  # type: ignore[index]
+        if directions[source][patient_axis] < 0:
             hu = np.flip(hu, axis=target)
-    dz, dy, dx = (float(spacing[a]) for a in order)  # type: ignore[index]
+    dz, dy, dx = (float(spacing[a]) for a in order)
     return hu, (dz, dy, dx)
 
 

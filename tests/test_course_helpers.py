@@ -173,3 +173,23 @@ class TestLoadSeries:
         assert sagittal.shape == (10, 8) and aspect == 10.0
         with pytest.raises(ctlib.CtlibError, match="unknown plane"):
             ctlib.reformat(volume, "oblique")  # type: ignore[arg-type]
+
+
+class TestExpectedAnswersAreComputed:
+    """Answers come from the data and ctlib's tables, not typed-in numbers."""
+
+    def test_window_edges_follow_the_preset_table(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        from ctlib import presets
+
+        assert EXERCISES["03.1"].expected() == (20.0, 60.0)
+        edited = dict(presets.PRESETS, stroke=ctlib.Window(35, 30, "stroke"))
+        monkeypatch.setattr(presets, "PRESETS", edited)
+        assert EXERCISES["03.1"].expected() == (20.0, 50.0)
+
+    def test_slice_step_is_measured_from_the_headers(self) -> None:
+        data = ctlib.open_data()
+        entry = data.series("normal-tilted")
+        with pytest.warns(ctlib.SeriesWarning):  # the truncated file leaves a gap
+            volume = ctlib.load_series([data.path(s) for s in entry["files"]])
+        assert EXERCISES["08.1"].expected() == pytest.approx(volume.spacing[0], abs=1e-6)
+        assert EXERCISES["00.2"].expected() == "CT"
