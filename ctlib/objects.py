@@ -37,13 +37,33 @@ _NO_IMAGE = {
 _SECONDARY_CAPTURE = "1.2.840.10008.5.1.4.1.1.7"
 
 
+def _text(header: Dataset | None, keyword: str) -> str:
+    """An element's value as text, from its raw bytes if pydicom has not converted it.
+
+    Converting (and validating) values costs more than the whole check, which runs on
+    every file of a folder; these elements are plain ASCII (CS, UI), values joined
+    by backslashes.
+    """
+    if header is None:
+        return ""
+    element = header.get_item(keyword)
+    if element is None:
+        return ""
+    value = element.value
+    if isinstance(value, bytes | bytearray):
+        return bytes(value).decode("ascii", "replace").strip("\0 ")
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.strip("\0 ")
+    if isinstance(value, Iterable):
+        return "\\".join(str(v) for v in value)
+    return str(value)
+
+
 def _sop_class(header: Dataset) -> str:
-    meta = getattr(header, "file_meta", None)
-    for element in (header.get("SOPClassUID"), meta.get("MediaStorageSOPClassUID")
-                    if meta is not None else None):
-        if element:
-            return str(element).rstrip("\0 ")
-    return ""
+    return (_text(header, "SOPClassUID")
+            or _text(getattr(header, "file_meta", None), "MediaStorageSOPClassUID"))
 
 
 def holds_no_image(header: Dataset) -> str | None:
@@ -107,11 +127,11 @@ def not_a_slice(header: Dataset) -> str | None:
         return no_image
     sop = _sop_class(header)
     if sop.startswith(_SECONDARY_CAPTURE):
-        description = str(header.get("SeriesDescription", "") or "").strip()
+        description = _text(header, "SeriesDescription")
         named = f" ({description!r})" if description else ""
         return (f"a secondary capture{named}: a picture of a screen, such as the scanner's "
                 "dose summary")
-    modality = str(header.get("Modality", "") or "").strip().upper()
+    modality = _text(header, "Modality").upper()
     if modality and modality != "CT":
         article = "an" if modality[0] in "AEFHILMNORSX" else "a"  # "an MR", "a PT"
         return f"{article} {modality} object, not CT: (0008,0060) Modality is {modality!r}"
@@ -120,18 +140,9 @@ def not_a_slice(header: Dataset) -> str | None:
     if sop.startswith(_CT_IMAGE + "."):  # Enhanced CT and its relatives: many frames in one file
         return (f"{UID(sop).name or sop}: a multi-frame object, while ctlib reads one slice "
                 "per file (convert it with dcm2niix or highdicom)")
-    image_type = [str(v).strip().upper() for v in _values(header.get("ImageType"))]
+    image_type = [v.strip().upper() for v in _text(header, "ImageType").split("\\")]
     if "LOCALIZER" in image_type:
         return ("a localizer (scout) image: (0008,0008) ImageType is "
                 + "\\".join(image_type))
     return None
 
-
-def _values(value: object) -> list[object]:
-    if value is None or value == "":
-        return []
-    if isinstance(value, str | bytes):
-        return [value.decode("ascii", "replace") if isinstance(value, bytes) else value]
-    if isinstance(value, Iterable):
-        return list(value)
-    return [value]
