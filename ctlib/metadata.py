@@ -437,7 +437,7 @@ def _well_formed_values(
     data, too few bytes, or a wanted value that only pydicom can decode.
     """
     wanted = _wanted_tags(keywords)
-    raw = raw_elements(stream, wanted, stop_after=max(wanted))
+    raw = raw_elements(stream, wanted)
     if raw is None:
         return None
     meta, elements, implicit = raw.meta, raw.elements, raw.implicit
@@ -445,13 +445,13 @@ def _well_formed_values(
                                 for k in _PIXEL_MODULE])
     if expected is None:
         return None
-    # Pixel Data is the last element of an image file: find its header where the
-    # expected length puts it, instead of walking the private groups before it.
+    # The walk stopped at Pixel Data; it must be where the expected length puts it.
     size, length = os.fstat(stream.fileno()).st_size, 8 if implicit else 12
+    walked_to = stream.tell()
     for padding in (0, 1):  # one byte more: padding to an even length
         at = size - expected - padding - length
-        if at < stream.tell():
-            return None
+        if at != walked_to:
+            continue
         stream.seek(at)
         header = stream.read(length)
         if header[:4] != _PIXEL_DATA_BYTES or (not implicit and header[4:6] not in _PIXEL_VRS):
@@ -571,7 +571,11 @@ def _decoded(raw: Any, keyword: str, little: bool, encoding: str | None) -> Any:
         return _UNDECODED
     codec = "ascii" if vr in _ASCII_VRS or encoding is None else encoding
     try:
-        items = [item.strip(" \x00") for item in data.decode(codec).strip(" \x00").split("\\")]
+        text = data.decode(codec)
+        # As pydicom: LO/SH lose each value's trailing padding, the other string VRs the
+        # whole string's (pydicom.values.convert_text, multi_string); leading spaces stay.
+        items = ([item.rstrip(" \x00") for item in text.split("\\")] if vr in _TEXT_VRS
+                 else text.rstrip(" \x00").split("\\"))
         if vr == "DS":
             return tuple(float(item) for item in items)
         if vr == "IS":
@@ -643,7 +647,10 @@ def _incomplete(ds: Dataset, name: str, stream: IO[bytes]) -> str | None:
         return None
     if expected is None:
         return None
-    header = stream.read(8 if implicit else 12)
+    header = stream.read(12)
+    if implicit and header[4:6] in _PIXEL_VRS:  # Explicit VR written under an implicit syntax
+        implicit = False
+    header = header[:8] if implicit else header
     vr = header[4:6]
     if not implicit and len(header) == 12 and vr not in _PIXEL_VRS:  # as ctlib.read finds
         return (

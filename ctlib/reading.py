@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 import pydicom
+from pydicom.datadict import dictionary_VR
 from pydicom.dataelem import RawDataElement, empty_value_for_VR
 from pydicom.dataset import Dataset, FileDataset, FileMetaDataset
 from pydicom.errors import InvalidDicomError
@@ -321,8 +322,7 @@ class RawElements:
     implicit: bool  #: Implicit VR Little Endian (else Explicit)
 
 
-def raw_elements(stream: BinaryIO, wanted: frozenset[int] | None = None,
-                 stop_after: int | None = None) -> RawElements | None:
+def raw_elements(stream: BinaryIO, wanted: frozenset[int] | None = None) -> RawElements | None:
     """Collect a file's raw elements with pydicom's element generator, without a Dataset.
 
     The preamble and ``DICM`` (PS3.10 section 7.1), the file meta group in Explicit VR
@@ -336,9 +336,6 @@ def raw_elements(stream: BinaryIO, wanted: frozenset[int] | None = None,
         At the start of the file.
     wanted : frozenset of int, optional
         Keep only these tags of the data set (the others are skipped unread).
-    stop_after : int, optional
-        Stop at the first element whose tag is larger (the stream is left there),
-        instead of at Pixel Data.
 
     Returns
     -------
@@ -371,7 +368,9 @@ def raw_elements(stream: BinaryIO, wanted: frozenset[int] | None = None,
     implicit = _NATIVE_LITTLE_ENDIAN.get(syntax.value.decode("ascii", "replace").strip("\x00 "))
     if implicit is None:
         return None
-    elements = walker.walk(implicit=implicit, wanted=wanted, stop_after=stop_after)
+    if not walker.encoded_as(implicit):  # e.g. Implicit VR declared, Explicit VR written
+        return None  # pydicom detects and handles it
+    elements = walker.walk(implicit=implicit, wanted=wanted)
     return RawElements(preamble, meta, elements, implicit)
 
 
@@ -413,6 +412,14 @@ class _ElementWalker:
             self.buffer += more
         return len(self.buffer) >= end
 
+    def encoded_as(self, implicit: bool) -> bool:
+        """Whether the next element is encoded with the VR rule given (pydicom's test)."""
+        if not self._need(self.pos + 6):
+            return True  # nothing follows: either rule reads nothing
+        vr = self.buffer[self.pos + 4:self.pos + 6]
+        looks_explicit = 0x40 < vr[0] < 0x5B and 0x40 < vr[1] < 0x5B
+        return looks_explicit != implicit
+
     def _header(self, pos: int, implicit: bool) -> tuple[int, str | None, int, int]:
         """(tag, VR or None, length, offset of the value) of the element at ``pos``."""
         if not self._need(pos + 8):
@@ -428,7 +435,7 @@ class _ElementWalker:
             if not self._need(pos + 12):
                 raise EOFError("the file ends inside an element's header")
             return tag, vr.decode("ascii"), _LENGTH.unpack_from(self.buffer, pos + 8)[0], pos + 12
-        if not vr.isalpha() or not vr.isupper():
+        if not b"AA" <= vr <= b"ZZ":  # pydicom's test: anything else, pydicom decides
             raise ValueError(f"no VR at byte {self.base + pos}")
         return tag, vr.decode("ascii"), length, pos + 8
 
@@ -451,16 +458,17 @@ class _ElementWalker:
                 pos = (self._skip_sequence(value, implicit or vr == "UN")
                        if length == _UNDEFINED else value + length)
 
-    def walk(self, *, implicit: bool, wanted: frozenset[int] | None = None, meta: bool = False,
-             stop_after: int | None = None) -> dict[BaseTag, RawDataElement]:
+    def walk(self, *, implicit: bool, wanted: frozenset[int] | None = None, meta: bool = False
+             ) -> dict[BaseTag, RawDataElement]:
         """The elements by tag, from where the last walk stopped.
 
         ``meta``: the file meta group (0002,xxxx), up to the first other element;
         otherwise the data set up to Pixel Data. ``wanted``: keep only these tags
-        (the others are skipped unread). ``stop_after``: stop at the first larger tag.
+        (the others are skipped unread).
         """
         elements: dict[BaseTag, RawDataElement] = {}
-        pos, last = self.pos, 0x7FE0000F if stop_after is None else stop_after
+        # Stop before (7FE0,0008) Float, (7FE0,0009) Double Float or (7FE0,0010) Pixel Data.
+        pos, last = self.pos, 0x7FE00007
         implicit_header, explicit_header = _IMPLICIT_HEADER.unpack_from, _EXPLICIT_HEADER.unpack_from
         long_vrs, base = _LONG_VRS, self.base
         while True:
@@ -474,7 +482,7 @@ class _ElementWalker:
                 group, number, raw_vr, length = explicit_header(buffer, pos)
                 if meta and group != 0x0002:
                     break  # the data set starts, perhaps in Implicit VR
-                if group == 0xFFFE or raw_vr in long_vrs or not raw_vr.isupper():
+                if group == 0xFFFE or raw_vr in long_vrs or not b"AA" <= raw_vr <= b"ZZ":
                     _, vr, length, value = self._header(pos, False)
                 else:
                     vr, value = raw_vr, pos + 8  # bytes: decoded only if kept
@@ -488,8 +496,8 @@ class _ElementWalker:
                 vr = vr.decode("ascii")
             data: bytes | None  # or an empty value of the VR's type, as pydicom's reader
             if length == _UNDEFINED:  # a sequence: its items, kept as bytes
-                if vr not in (None, "SQ"):  # e.g. UN holding implicit VR items: pydicom's case
-                    raise ValueError(f"undefined length with VR {vr}")
+                if vr not in (None, "SQ") or (vr is None and _dictionary_vr(tag) not in ("SQ", "")):
+                    raise ValueError(f"undefined length with VR {vr}")  # pydicom's case
                 end = self._skip_sequence(value, implicit and not meta)
                 data, vr = self.buffer[value:end - 8], "SQ"  # without the sequence delimiter
             else:
@@ -506,6 +514,14 @@ class _ElementWalker:
         self.pos = pos
         self.stream.seek(base + min(pos, len(self.buffer)))
         return elements
+
+
+def _dictionary_vr(tag: int) -> str:
+    """The data dictionary's VR of a tag, "" for a tag it does not know (private)."""
+    try:
+        return str(dictionary_VR(tag))
+    except KeyError:
+        return ""
 
 
 #: Transfer syntaxes :func:`read_header` reads itself, and whether they are implicit VR.
