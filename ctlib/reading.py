@@ -471,10 +471,12 @@ class _ElementWalker:
         pos, last = self.pos, 0x7FE00007
         implicit_header, explicit_header = _IMPLICIT_HEADER.unpack_from, _EXPLICIT_HEADER.unpack_from
         long_vrs, base = _LONG_VRS, self.base
+        buffer, size = self.buffer, len(self.buffer)
         while True:
-            if len(self.buffer) < pos + 12 and not self._need(pos + 12) and not self._need(pos + 8):
-                break  # the end of the file
-            buffer = self.buffer
+            if size < pos + 12:  # read on (the file's end: stop)
+                if not self._need(pos + 12) and not self._need(pos + 8):
+                    break
+                buffer, size = self.buffer, len(self.buffer)
             if implicit and not meta:
                 group, number, length = implicit_header(buffer, pos)
                 vr, value = None, pos + 8
@@ -487,7 +489,7 @@ class _ElementWalker:
                 else:
                     vr, value = raw_vr, pos + 8  # bytes: decoded only if kept
             tag = group << 16 | number
-            if tag > last or (meta and group != 0x0002):
+            if tag > last:
                 break
             if length != _UNDEFINED and wanted is not None and tag not in wanted:
                 pos = value + length
@@ -499,12 +501,15 @@ class _ElementWalker:
                 if vr not in (None, "SQ") or (vr is None and _dictionary_vr(tag) not in ("SQ", "")):
                     raise ValueError(f"undefined length with VR {vr}")  # pydicom's case
                 end = self._skip_sequence(value, implicit and not meta)
-                data, vr = self.buffer[value:end - 8], "SQ"  # without the sequence delimiter
+                buffer, size = self.buffer, len(self.buffer)
+                data, vr = buffer[value:end - 8], "SQ"  # without the sequence delimiter
             else:
                 end = value + length
-                if end > len(self.buffer) and not self._need(end):
-                    raise EOFError(f"the file ends inside ({group:04X},{number:04X})")
-                data = (self.buffer[value:end] if length
+                if end > size:
+                    if not self._need(end):
+                        raise EOFError(f"the file ends inside ({group:04X},{number:04X})")
+                    buffer, size = self.buffer, len(self.buffer)
+                data = (buffer[value:end] if length
                         else empty_value_for_VR(vr, raw=True))  # type: ignore[assignment]
             # Every element for a Dataset (keys as pydicom's, BaseTag); plain int keys for a
             # ``wanted`` few, which makes looking them up several times faster.
