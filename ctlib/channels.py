@@ -17,13 +17,13 @@ from ctlib.errors import WindowError
 from ctlib.window import (
     VoiFunction,
     Window,
-    _as_window,
     _check_range,
     _check_width,
     _checked_input,
     _voi_function,
     _voi_into,
     _work_dtype,
+    as_window,
 )
 
 __all__ = ["to_channels"]
@@ -95,7 +95,7 @@ def to_channels(
 def _channel_window(entry: Window | str | tuple[float, float]) -> Window:
     """Turn one entry of ``windows`` into a :class:`Window`."""
     if isinstance(entry, Window | str):
-        return _as_window(entry, None)
+        return as_window(entry, None)
     try:
         center, width = entry
     except (TypeError, ValueError):

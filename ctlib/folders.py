@@ -36,10 +36,12 @@ def files_in(
     Returns
     -------
     list of pathlib.Path
-        For a folder with a DICOMDIR at its top: the DICOMDIR itself, then the
-        files it lists (in its order). For another folder: every file below it,
-        whatever its extension, sorted (hidden files and system clutter left
-        out). Files are not opened here.
+        For a folder with a DICOMDIR at its top: the DICOMDIR itself, the files
+        it lists (in its order; a listed file that is missing is kept, so that
+        reading it reports it), then any other file below the folder (a stale
+        DICOMDIR must not hide files added after the export). For another
+        folder: every file below it, whatever its extension, sorted (hidden
+        files and system clutter left out). Files are not opened here.
 
     Raises
     ------
@@ -58,12 +60,14 @@ def files_in(
     if isinstance(folder_or_paths, str | os.PathLike):
         path = Path(folder_or_paths)
         if path.is_dir():
-            index = path / "DICOMDIR"
-            if index.is_file():
-                return _listed(index)
             files = sorted(p for p in path.rglob("*")
                            if p.is_file() and not p.name.startswith(".")
                            and p.name not in _CLUTTER)
+            index = path / "DICOMDIR"
+            if index.is_file():
+                listed = _listed(index)
+                known = set(listed)
+                return listed + [p for p in files if p not in known]
             if not files:
                 raise ArgumentError(
                     f"{path}: this folder (and its subfolders) holds no file. Check the path."

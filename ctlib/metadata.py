@@ -28,14 +28,16 @@ from pydicom.uid import UID, DeflatedExplicitVRLittleEndian
 from ctlib.errors import ArgumentError, DicomError, brief, element_name
 from ctlib.folders import files_in
 from ctlib.reading import (
-    _HOW_TO_CHECK,
-    _SPECIFIC_CHARACTER_SET,
+    HOW_TO_CHECK,
     PIXEL_DATA_TAGS,
-    _check_complete,
+    PIXEL_VRS,
+    SPECIFIC_CHARACTER_SET,
     allow_rsna_uids,
+    check_complete,
     expected_pixel_bytes,
     not_dicom_message,
     open_file,
+    pixel_element,
     pixel_length_problem,
     raw_elements,
 )
@@ -82,9 +84,6 @@ _SINGLE_CODEC = {term: codec for term, codec in python_encoding.items()
 
 #: "pydicom must decode this value" (see :func:`_decoded`).
 _UNDECODED: Any = object()
-_PIXEL_DATA_BYTES = b"\xe0\x7f\x10\x00"  # (7FE0,0010) in little endian
-#: The VRs Pixel Data may have in Explicit VR (PS3.5 section 8.2; UN after some transcoding).
-_PIXEL_VRS = frozenset({b"OB", b"OW", b"UN"})
 
 #: The most files one task of a worker process reads: enough that the cost of a task is
 #: small next to its reading, few enough that the progress bar moves.
@@ -453,11 +452,11 @@ def _well_formed_values(
         if at != walked_to:
             continue
         stream.seek(at)
-        header = stream.read(length)
-        if header[:4] != _PIXEL_DATA_BYTES or (not implicit and header[4:6] not in _PIXEL_VRS):
+        found = pixel_element(stream.read(12), at, implicit=implicit)
+        if found is None or (found.vr is not None and found.vr not in PIXEL_VRS):
             continue
-        declared = int.from_bytes(header[-4:], "little")
-        if declared in (expected, expected + padding) or declared == 0xFFFFFFFF:
+        if found.start == at + length and found.length in (expected, expected + padding,
+                                                           0xFFFFFFFF):
             break
     else:  # not where an intact file has it: the full path finds out why
         return None
@@ -479,7 +478,7 @@ def _wanted_tags(keywords: tuple[str, ...]) -> frozenset[int]:
     Pixel module's (for the length check) and (0008,0005) Specific Character Set."""
     tags = {_tag_and_vr(k)[0] for k in (*keywords, *_PIXEL_MODULE)}
     return frozenset(int(t) for t in tags if t is not None and t >> 16 != 0x0002) | {
-        int(_SPECIFIC_CHARACTER_SET)}
+        int(SPECIFIC_CHARACTER_SET)}
 
 
 def _element(elements: Mapping[Any, Any], keyword: str) -> Any:
@@ -515,7 +514,7 @@ def _raw_values(ds: Dataset, keyword: str, little: bool) -> tuple[Any, ...] | No
     if tag is None or tag >> 16 == 0x0002:
         return None
     value = _decoded(ds.get_item(tag), keyword, little,
-                     _text_encoding(ds.get_item(_SPECIFIC_CHARACTER_SET)))
+                     _text_encoding(ds.get_item(SPECIFIC_CHARACTER_SET)))
     return None if value is _UNDECODED else value
 
 
@@ -625,19 +624,19 @@ def _incomplete(ds: Dataset, name: str, stream: IO[bytes]) -> str | None:
     if syntax == DeflatedExplicitVRLittleEndian:
         stream.seek(0)
         try:
-            _check_complete(dcmread(stream), name, header_only=False, at_pixel_data=False)
+            check_complete(dcmread(stream), name, header_only=False, at_pixel_data=False)
         except DicomError as exc:
             return str(exc)
         except Exception as exc:  # noqa: BLE001 - as ctlib.read words it
             return (
                 f"{name}: the file is damaged and pydicom could not parse it ({brief(exc)}). "
-                + _HOW_TO_CHECK
+                + HOW_TO_CHECK
             )
         return None
     at_pixel_data = stream.read(4) in PIXEL_DATA_TAGS
     stream.seek(stopped_at)
     try:
-        _check_complete(ds, name, header_only=True, at_pixel_data=at_pixel_data)
+        check_complete(ds, name, header_only=True, at_pixel_data=at_pixel_data)
     except DicomError as exc:
         return str(exc)
     try:
@@ -647,21 +646,18 @@ def _incomplete(ds: Dataset, name: str, stream: IO[bytes]) -> str | None:
         return None
     if expected is None:
         return None
-    header = stream.read(12)
-    if implicit and header[4:6] in _PIXEL_VRS:  # Explicit VR written under an implicit syntax
-        implicit = False
-    header = header[:8] if implicit else header
-    vr = header[4:6]
-    if not implicit and len(header) == 12 and vr not in _PIXEL_VRS:  # as ctlib.read finds
-        return (
-            f"{name}: {element_name('PixelData')} cannot be read (its VR is {vr!r}, not OB or "
-            f"OW): the file is damaged. {_HOW_TO_CHECK}"
+    found = pixel_element(stream.read(12), stopped_at, implicit=implicit, little=little)
+    if found is not None and found.vr is not None and found.vr not in PIXEL_VRS:
+        return (  # as ctlib.read finds
+            f"{name}: {element_name('PixelData')} cannot be read (its VR is {found.vr!r}, not "
+            f"OB or OW): the file is damaged. {HOW_TO_CHECK}"
         )
-    declared = int.from_bytes(header[-4:], "little" if little else "big")
-    available = max(0, size - stopped_at - len(header))
+    if found is None:  # the element's header itself is cut short
+        return pixel_length_problem(name, 0, expected, cut=True)
+    available = max(0, size - found.start)
     held, cut = available, True
-    if len(header) == (8 if implicit else 12) and declared != 0xFFFFFFFF:
-        held, cut = min(available, declared), available < declared
+    if found.length != 0xFFFFFFFF:
+        held, cut = min(available, found.length), available < found.length
     return pixel_length_problem(name, held, expected, cut=cut)
 
 
@@ -703,7 +699,7 @@ def _reason(name: str, path: str, exc: Exception) -> str:
         return not_dicom_message(name, path)
     return (
         f"{name}: the file is damaged and pydicom could not parse its header "
-        f"({brief(exc)}). {_HOW_TO_CHECK}"
+        f"({brief(exc)}). {HOW_TO_CHECK}"
     )
 
 

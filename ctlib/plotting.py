@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
-from ctlib.window import Window, _as_window, window
+from ctlib.window import Window, as_window, window
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -69,7 +69,7 @@ def show_slice(
     """
     import matplotlib.pyplot as plt
 
-    spec = _as_window(win, None)
+    spec = as_window(win, None)
     if ax is None:
         _, ax = plt.subplots()
     ax.imshow(window(hu, spec), cmap="gray", vmin=0.0, vmax=1.0, **imshow)
@@ -154,7 +154,7 @@ def window_curves(
     """
     import matplotlib.pyplot as plt
 
-    spec = _as_window(win, None)
+    spec = as_window(win, None)
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 4))
     x = np.linspace(spec.low - span * spec.width, spec.high + span * spec.width, 2001)

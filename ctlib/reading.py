@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Literal
 
 import pydicom
 from pydicom.datadict import dictionary_VR
@@ -37,18 +37,21 @@ from ctlib.objects import holds_no_image
 
 __all__ = [
     "PIXEL_DATA_TAGS",
+    "PIXEL_VRS",
+    "PixelElement",
     "RawElements",
     "allow_rsna_uids",
     "expected_pixel_bytes",
     "not_dicom_message",
     "open_file",
+    "pixel_element",
     "pixel_length_problem",
     "raw_elements",
     "read",
     "read_header",
 ]
 
-_HOW_TO_CHECK = (
+HOW_TO_CHECK = (
     "Download or copy the file again; if it came from a zip archive, check the archive."
 )
 #: Element lengths (bytes) up to which reads are passed straight on (see :class:`_SizedReader`).
@@ -142,11 +145,11 @@ def read(path: str | os.PathLike[str], *, header_only: bool = False) -> Dataset:
         # struct.error, zlib.error for a damaged Deflated file, ...): all mean the same here.
         raise DicomError(
             f"{name}: the file is damaged and pydicom could not parse it "
-            f"({brief(exc)}). {_HOW_TO_CHECK}"
+            f"({brief(exc)}). {HOW_TO_CHECK}"
         ) from exc
     ds.filename = name
     deflated = ds.file_meta.get("TransferSyntaxUID") == DeflatedExplicitVRLittleEndian
-    _check_complete(ds, name, header_only=header_only,
+    check_complete(ds, name, header_only=header_only,
                     at_pixel_data=next_tag in PIXEL_DATA_TAGS or deflated)
     return ds
 
@@ -302,7 +305,7 @@ def read_header(stream: BinaryIO) -> Dataset:
     start = stream.tell()
     try:
         raw = raw_elements(stream)
-        if raw is not None and _SPECIFIC_CHARACTER_SET not in raw.elements:
+        if raw is not None and SPECIFIC_CHARACTER_SET not in raw.elements:
             return FileDataset(stream, raw.elements, preamble=raw.preamble,
                                file_meta=FileMetaDataset(raw.meta),
                                is_implicit_VR=raw.implicit, is_little_endian=True)
@@ -521,6 +524,62 @@ class _ElementWalker:
         return elements
 
 
+@dataclass(frozen=True)
+class PixelElement:
+    """The header of a (7FE0,0010) Pixel Data element, as written in a file."""
+
+    start: int  #: file offset of the value
+    length: int  #: declared length; 0xFFFFFFFF for encapsulated (compressed) pixels
+    vr: bytes | None  #: the explicit VR (OB, OW, UN or a damaged one), None in Implicit VR
+
+
+def pixel_element(header: bytes, at: int, *, implicit: bool, little: bool = True
+                  ) -> PixelElement | None:
+    """Parse the element header of Pixel Data found at file offset ``at``.
+
+    The one place that reads these bytes (PS3.5 section 7.1: tag, then in Explicit
+    VR a VR and a 2- or 4-byte length, in Implicit VR a 4-byte length), for
+    :func:`ctlib.load_series`'s direct reads and :func:`ctlib.metadata_table`'s
+    length check. A file that declares Implicit VR but writes Explicit VR (pydicom
+    reads those) is read as written.
+
+    Parameters
+    ----------
+    header : bytes
+        At least the 12 bytes from ``at`` (8 suffice in Implicit VR).
+    at : int
+    implicit, little : bool
+        The transfer syntax's encoding.
+
+    Returns
+    -------
+    PixelElement or None
+        ``None`` if the bytes are not the Pixel Data tag, or too few.
+
+    Examples
+    --------
+    >>> header = bytes.fromhex("e07f1000") + b"OW" + bytes.fromhex("0000 00020000")
+    >>> element = pixel_element(header, 1000, implicit=False)
+    >>> element.start, element.length, element.vr
+    (1012, 512, b'OW')
+    """
+    if len(header) < 8 or header[:4] != PIXEL_DATA_TAGS[0 if little else 1]:
+        return None
+    order: Literal["little", "big"] = "little" if little else "big"
+    vr = header[4:6]
+    if implicit and not (len(header) >= 12 and vr in PIXEL_VRS):
+        return PixelElement(at + 8, int.from_bytes(header[4:8], order), None)
+    if len(header) < 12:
+        return None
+    if vr in _LONG_VRS:
+        return PixelElement(at + 12, int.from_bytes(header[8:12], order), vr)
+    return PixelElement(at + 8, int.from_bytes(header[6:8], order), vr)
+
+
+#: The VRs Pixel Data may have in Explicit VR (PS3.5 section 8.2; UN after a conversion).
+PIXEL_VRS = frozenset({b"OB", b"OW", b"UN"})
+
+
 def _dictionary_vr(tag: int) -> str:
     """The data dictionary's VR of a tag, "" for a tag it does not know (private)."""
     try:
@@ -533,7 +592,7 @@ def _dictionary_vr(tag: int) -> str:
 _NATIVE_LITTLE_ENDIAN: dict[str, bool] = {
     str(ExplicitVRLittleEndian): False, str(ImplicitVRLittleEndian): True,
 }
-_SPECIFIC_CHARACTER_SET = BaseTag(0x00080005)
+SPECIFIC_CHARACTER_SET = BaseTag(0x00080005)
 _TRANSFER_SYNTAX = BaseTag(0x00020010)
 
 
@@ -619,7 +678,7 @@ def pixel_length_problem(name: str, held: int, expected: int, *, cut: bool) -> s
     if held < expected and cut:
         return (
             f"{name}: {element_name('PixelData')} holds {held} bytes but Rows × Columns × "
-            f"BitsAllocated need {expected}: the file is truncated. {_HOW_TO_CHECK}"
+            f"BitsAllocated need {expected}: the file is truncated. {HOW_TO_CHECK}"
         )
     size = ", ".join(element_name(k) for k in ("Rows", "Columns", "BitsAllocated",
                                                "SamplesPerPixel", "NumberOfFrames"))
@@ -632,7 +691,7 @@ def pixel_length_problem(name: str, held: int, expected: int, *, cut: bool) -> s
     )
 
 
-def _check_complete(
+def check_complete(
     ds: Dataset, name: str, *, header_only: bool, at_pixel_data: bool
 ) -> None:
     """Raise :class:`DicomError` if the data set read from ``name`` is cut short or inconsistent.
@@ -644,7 +703,7 @@ def _check_complete(
     if "TransferSyntaxUID" not in ds.file_meta:
         raise DicomError(
             f"{name}: the file meta information has no {element_name('TransferSyntaxUID')}, "
-            f"so the file is truncated or was not written as a DICOM file. {_HOW_TO_CHECK}"
+            f"so the file is truncated or was not written as a DICOM file. {HOW_TO_CHECK}"
         )
     has_pixels = at_pixel_data if header_only else "PixelData" in ds
     no_image = None if has_pixels else holds_no_image(ds)
@@ -665,11 +724,11 @@ def _check_complete(
                 f"{name}: the file ends inside {tag_name(tag)}, which declares {declared} "
                 f"bytes but has only {held}: the file is truncated, or that length is "
                 f"damaged; either way it ends before {element_name('PixelData')}. "
-                + _HOW_TO_CHECK
+                + HOW_TO_CHECK
             )
         raise DicomError(
             f"{name}: the file ends before {element_name('PixelData')}: it is truncated, "
-            f"or it is a DICOM object that holds no image. {_HOW_TO_CHECK}"
+            f"or it is a DICOM object that holds no image. {HOW_TO_CHECK}"
         )
     if header_only:
         return
@@ -682,7 +741,7 @@ def _check_complete(
     except Exception as exc:  # noqa: BLE001 - e.g. NotImplementedError for an unknown VR
         raise DicomError(
             f"{name}: {element_name('PixelData')} cannot be read ({brief(exc)}): the file is "
-            f"damaged. {_HOW_TO_CHECK}"
+            f"damaged. {HOW_TO_CHECK}"
         ) from None
     cut = (pixel_length is not None and pixel_length != _UNDEFINED_LENGTH
            and pixel_length > held)

@@ -22,7 +22,6 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -33,7 +32,7 @@ from pydicom.uid import ExplicitVRBigEndian, ExplicitVRLittleEndian, ImplicitVRL
 
 from ctlib.errors import DicomError
 from ctlib.hu import HU_HEADER_KEYWORDS, HuPlan, hu_plan, stored_to_hu, to_hu
-from ctlib.reading import expected_pixel_bytes, open_file, read, read_header
+from ctlib.reading import expected_pixel_bytes, open_file, pixel_element, read, read_header
 
 __all__ = ["SliceFile", "decimal_numbers", "fill_hu", "scan", "unsigned_short"]
 
@@ -42,9 +41,6 @@ _DIRECT_SYNTAXES = {ExplicitVRLittleEndian: False, ImplicitVRLittleEndian: True}
 #: Native transfer syntaxes, whose Pixel Data length is checked here: UID → (implicit, little).
 _NATIVE_SYNTAXES = {ExplicitVRLittleEndian: (False, True), ImplicitVRLittleEndian: (True, True),
                     ExplicitVRBigEndian: (False, False)}
-_PIXEL_DATA_TAGS = {True: b"\xe0\x7f\x10\x00", False: b"\x7f\xe0\x00\x10"}  # little, big
-#: Explicit VRs with a 2-byte reserved field and a 4-byte length (PS3.5 section 7.1.2).
-_LONG_VRS = {b"OB", b"OD", b"OF", b"OL", b"OV", b"OW", b"SQ", b"UC", b"UN", b"UR", b"UT"}
 _UNDEFINED_LENGTH = 0xFFFFFFFF
 
 
@@ -137,9 +133,10 @@ def scan(path: Path) -> SliceFile:
     if native is None:  # compressed or deflated: the length shows when decoding
         return SliceFile(path, header, uid)
     implicit, little = native
-    start, length = _pixel_element(element, at, implicit=implicit, little=little)
-    if start is None:
+    found = pixel_element(element, at, implicit=implicit, little=little)
+    if found is None or found.length == _UNDEFINED_LENGTH:  # encapsulated: not raw pixels
         return SliceFile(path, header, uid)
+    start, length = found.start, found.length
     layout = _direct_layout(header) if syntax in _DIRECT_SYNTAXES else None
     expected = layout[0] * layout[1] * 2 if layout is not None else expected_pixel_bytes(header)
     held = min(length, size - start)
@@ -313,24 +310,6 @@ def _series_uid(header: Dataset | None) -> str:
     if isinstance(value, bytes):  # as pydicom's convert_UI: ASCII, trailing NUL/space removed
         value = value.decode("ascii", "replace")
     return str(value or "").rstrip("\0 ")
-
-
-def _pixel_element(
-    element: bytes, at: int, *, implicit: bool, little: bool = True
-) -> tuple[int | None, int]:
-    """(start of value, length) of a Pixel Data element, if native."""
-    if len(element) < 12 or element[:4] != _PIXEL_DATA_TAGS[little]:
-        return None, 0
-    order: Literal["little", "big"] = "little" if little else "big"
-    if implicit:
-        start, length = at + 8, int.from_bytes(element[4:8], order)
-    elif element[4:6] in _LONG_VRS:
-        start, length = at + 12, int.from_bytes(element[8:12], order)
-    else:
-        start, length = at + 8, int.from_bytes(element[6:8], order)
-    if length == _UNDEFINED_LENGTH:  # encapsulated: not raw pixels
-        return None, 0
-    return start, length
 
 
 def _direct_layout(header: Dataset) -> tuple[int, int, int, bool] | None:

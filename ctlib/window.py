@@ -205,7 +205,7 @@ def window(
     1.0
 
     """
-    win = _as_window(center, width)
+    win = as_window(center, width)
     func = _voi_function(function)
     values, out_dtype = _checked_input(hu, dtype)
     _check_width(win, func)
@@ -339,7 +339,7 @@ def _reciprocal(span: float, t: type[np.floating]) -> np.floating:
     return recip
 
 
-def _as_window(center: Window | str | float, width: float | None) -> Window:
+def as_window(center: Window | str | float, width: float | None) -> Window:
     """Turn the ``center``/``width`` arguments of :func:`window` into a :class:`Window`."""
     if isinstance(center, Window | str):
         if width is not None:

@@ -361,3 +361,22 @@ class TestHeaderWalker:
         table = ctlib.metadata_table([path], progress=False)
         assert table.loc[0, "PatientID"] == reference.PatientID == " 0042"
         assert table.loc[0, "Modality"] == reference.Modality
+
+
+class TestStaleDicomdir:
+    def test_files_added_after_the_export_are_found(self, tmp_path: Path) -> None:
+        export = scanners.pacs_export(tmp_path / "CD")
+        extra = scanners.write_series(tmp_path / "CD" / "LATER", scanners.even(count=3))
+        found = ctlib.survey(tmp_path / "CD")
+        assert set(found.series) == {export["series"],
+                                     pydicom.dcmread(extra[0]).SeriesInstanceUID}
+        listed = ctlib.folders.files_in(tmp_path / "CD")
+        assert listed[0].name == "DICOMDIR" and listed[-3:] == extra
+
+    def test_a_listed_file_that_is_missing_is_reported(self, tmp_path: Path) -> None:
+        export = scanners.pacs_export(tmp_path / "CD")
+        gone = next(p for p in (tmp_path / "CD").rglob("IM000003"))
+        gone.unlink()
+        found = ctlib.survey(tmp_path / "CD")
+        assert len(found.series[str(export["series"])]) == int(export["slices"]) - 1
+        assert any(path == gone and "no such file" in why for path, why in found.skipped)

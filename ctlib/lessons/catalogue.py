@@ -17,9 +17,9 @@ from ctlib.landmarks import (
     WHITE,
 )
 from ctlib.lessons.finders import (
-    _deepest,
     bright,
     dark_band,
+    deepest,
     effaced,
     lesion,
     level,
@@ -86,7 +86,7 @@ def _inset_around(code: int, *, kind: str = "lesion", half_mm: float = 22.0
     """A square box around the largest part of a code, for a zoomed inset."""
     def box(v: SliceView) -> tuple[slice, slice]:
         maps = v.lesion if kind == "lesion" else v.tissue
-        point = _deepest(maps == code)
+        point = deepest(maps == code)
         if point is None:
             raise CtlibError(f"no {kind} code {code} on slice {v.index} of {v.series}")
         half = int(half_mm / v.pixel_mm)

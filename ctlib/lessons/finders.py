@@ -34,7 +34,8 @@ from ctlib.lessons.view import (
 # --- finders -----------------------------------------------------------------------------------
 
 
-def _deepest(mask: npt.NDArray[np.bool_]) -> tuple[int, int] | None:
+def deepest(mask: npt.NDArray[np.bool_]) -> tuple[int, int] | None:
+    """The (row, column) of a mask farthest from its edge, or ``None`` for an empty mask."""
     if not mask.any():
         return None
     depth = ndimage.distance_transform_edt(mask)
@@ -56,7 +57,7 @@ def lesion(label: str, code: int, *, near: tuple[float, float] | None = None, wi
            hu: tuple[float, float] = (40.0, 105.0)) -> Finder:
     """The deepest point of a lesion code (within a region of the head frame, if given)."""
     def find(v: SliceView) -> Mark | None:
-        point = _deepest((v.lesion == code) & _region(v, near, within))
+        point = deepest((v.lesion == code) & _region(v, near, within))
         return None if point is None else Mark(label, *point, "lesion", (code,), hu)
     return find
 
@@ -65,7 +66,7 @@ def tissue(label: str, codes: Sequence[int], *, near: tuple[float, float] | None
            within: float = 0.3, hu: tuple[float, float] = (-np.inf, np.inf)) -> Finder:
     """The deepest point of tissue codes (within a region of the head frame, if given)."""
     def find(v: SliceView) -> Mark | None:
-        point = _deepest(np.isin(v.tissue, codes) & _region(v, near, within))
+        point = deepest(np.isin(v.tissue, codes) & _region(v, near, within))
         return None if point is None else Mark(label, *point, "tissue", tuple(codes), hu)
     return find
 
@@ -105,7 +106,7 @@ def scalp_swelling(label: str = "scalp swelling", *, side: float) -> Finder:
         scalp = v.tissue == SCALP
         _, lr = v.frame.to_frame(*np.indices(scalp.shape).reshape(2, -1))
         scalp &= (np.sign(lr) == np.sign(side)).reshape(scalp.shape)
-        point = _deepest(scalp)
+        point = deepest(scalp)
         return None if point is None else Mark(label, *point, "tissue", (SCALP,), (-20.0, 80.0))
     return find
 
@@ -139,7 +140,7 @@ def open_sulcus(label: str = "sulci open", *, side: float) -> Finder:
         lr = lr.reshape(v.tissue.shape)
         to_table = ndimage.distance_transform_edt(intracranial(v.tissue, v.lesion)) * v.pixel_mm
         csf = (v.tissue == CSF) & (np.sign(lr) == side) & (to_table < 5.0) & (np.abs(lr) > 0.6)
-        point = _deepest(csf)
+        point = deepest(csf)
         return None if point is None else Mark(label, *point, "tissue", (CSF,), (-5.0, 45.0))
     return find
 
@@ -180,7 +181,7 @@ def settled(label: str = "fresh blood settles to the back", code: int = SUBDURAL
     """The densest, dependent part of a mixed collection (acute on chronic): its deepest point."""
     def find(v: SliceView) -> Mark | None:
         smooth = ndimage.uniform_filter(v.hu.astype(np.float64), 5)
-        point = _deepest((v.lesion == code) & (smooth > dense_hu))
+        point = deepest((v.lesion == code) & (smooth > dense_hu))
         return None if point is None else Mark(label, *point, "lesion", (code,), (dense_hu, 95.0))
     return find
 

@@ -16,8 +16,8 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-from ctlib.lessons.finders import _deepest, bright, lesion
-from ctlib.lessons.view import DPI, INTRAVENTRICULAR, _series_maps, view
+from ctlib.lessons.finders import bright, deepest, lesion
+from ctlib.lessons.view import DPI, INTRAVENTRICULAR, series_maps, view
 
 # --- the exercises' slices and points ------------------------------------------------------------
 
@@ -64,7 +64,7 @@ def exercise_slice(data: Any, which: str) -> int:
     if which != "level":
         raise CtlibError(f"unknown exercise slice {which!r}: use 'level'.")
     series, level_name = EXERCISE_SERIES["level"]
-    return int(standard_levels(_series_maps(data, series)[0])[level_name])
+    return int(standard_levels(series_maps(data, series)[0])[level_name])
 
 
 def front_box(data: Any, series: str, slice_: int, *, half_mm: float = 22.0
@@ -81,7 +81,7 @@ def lesion_box(data: Any, series: str, slice_: int | str | None, *, half_mm: flo
                ) -> tuple[slice, slice]:
     """A square around the deepest point of the blood on a slice: the zoom for measuring it."""
     v = view(data, series, slice_)
-    point = _deepest(v.lesion > 0)
+    point = deepest(v.lesion > 0)
     if point is None:
         raise CtlibError(f"no blood on slice {v.index} of {series}")
     half = int(half_mm / v.pixel_mm)

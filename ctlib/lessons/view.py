@@ -69,7 +69,8 @@ Finder = Callable[[SliceView], "Mark | None"]
 _MAPS: dict[tuple[str, str], tuple[npt.NDArray[Any], npt.NDArray[Any], HeadFrame]] = {}
 
 
-def _series_maps(data: Any, series: str) -> tuple[npt.NDArray[Any], npt.NDArray[Any], HeadFrame]:
+def series_maps(data: Any, series: str) -> tuple[npt.NDArray[Any], npt.NDArray[Any], HeadFrame]:
+    """A series' tissue and lesion maps and its head frame, read once per data set."""
     key = (str(data.root), series)
     if key not in _MAPS:
         masks = data.masks(series)
@@ -102,7 +103,7 @@ def view(data: Any, series: str, slice_: int | str | None = None) -> SliceView:
     if not data.has_masks:
         raise CtlibError("the lessons' figures need the synthetic set's maps; this data set has "
                          "none (unset CTLIB_DATA to use the synthetic set).")
-    tissue, lesion, frame = _series_maps(data, series)
+    tissue, lesion, frame = series_maps(data, series)
     entry = data.series(series)
     if slice_ is None:
         index = data.key_slice(series)[1]
