@@ -20,7 +20,7 @@ import numpy.typing as npt
 
 from ctlib.errors import CtlibError
 from ctlib.hu import mislabel_rule
-from ctlib.rsna import LABELS
+from ctlib.rsna import LABELS, SUBTYPES
 from ctlib.volume import plane_tilt_deg
 
 if TYPE_CHECKING:
@@ -28,7 +28,6 @@ if TYPE_CHECKING:
 
 __all__ = ["ROLES", "Role", "choose_examples", "slice_order"]
 
-SUBTYPES: tuple[str, ...] = LABELS[:5]
 
 _ORIENTATION = [f"ImageOrientationPatient_{k}" for k in range(6)]
 

@@ -21,7 +21,7 @@ from ctlib.errors import CtlibError
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["LABELS", "Layout", "find_layout", "join_metadata", "locate", "read_labels"]
+__all__ = ["LABELS", "SUBTYPES", "Layout", "find_layout", "join_metadata", "locate", "read_labels"]
 
 #: (label file, image folder) names, in the order they are looked for.
 LAYOUTS: tuple[tuple[str, str], ...] = (
@@ -39,6 +39,8 @@ LABELS: tuple[str, ...] = (
     "subdural",
     "any",
 )
+#: The five subtypes, in the same order (``any`` is their OR). The one list of them.
+SUBTYPES: tuple[str, ...] = LABELS[:5]
 
 
 def read_labels(path: str | os.PathLike[str]) -> pd.DataFrame:

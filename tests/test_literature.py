@@ -18,6 +18,7 @@ import pytest
 import ctlib
 from ctlib import literature
 from ctlib.literature import FACTS, Fact
+from ctlib.rsna import SUBTYPES
 
 FOLDER = Path(__file__).resolve().parents[1] / "notebooks"
 NOTEBOOKS = sorted(FOLDER.glob("*.ipynb"))
@@ -224,9 +225,7 @@ class TestTable:
                       ("intercept_minus_1024", "intercept_minus_1000", "intercept_0",
                        "intercept_1"), ("no_hemorrhage", "any")):
             assert sum(f(f"rsna_stage1_{name}").low for name in group) == stage1, group
-        subtypes = ("epidural", "intraparenchymal", "intraventricular", "subarachnoid",
-                    "subdural")
-        assert all(f(f"rsna_stage1_{name}").low < f("rsna_stage1_any").low for name in subtypes)
+        assert all(f(f"rsna_stage1_{name}").low < f("rsna_stage1_any").low for name in SUBTYPES)
 
     def test_unknown_key(self) -> None:
         """A ctlib error that lists the keys."""

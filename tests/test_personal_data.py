@@ -26,12 +26,12 @@ from pydicom.dataset import Dataset
 
 import ctlib
 from ctlib.deidentify import BASIC_PROFILE
+from ctlib.rsna import LABELS
 from ctlib.synth.encode import ENCODINGS, SliceIds, encode_slice
 
 #: The synthetic identifiers: ``ID_`` and lower-case hexadecimal digits.
 SYNTHETIC_ID = re.compile(r"ID_[0-9a-f]+")
-SUBTYPES = ("epidural", "intraparenchymal", "intraventricular", "subarachnoid", "subdural",
-            "any")
+SUBTYPES = LABELS  # the label columns: the five subtypes and any
 #: Elements that must be absent or empty: the ones named in notebook 01 and the issue,
 #: and every element the de-identification profile removes or empties.
 NO_VALUE = frozenset({

@@ -34,6 +34,8 @@ from __future__ import annotations
 
 from enum import IntEnum
 
+from ctlib.rsna import SUBTYPES
+
 __all__ = ["HU", "LITERATURE_HU", "RSNA_SUBTYPES", "Lesion", "Tissue"]
 
 
@@ -95,13 +97,7 @@ class Lesion(IntEnum):
 
 
 #: The five subtypes as the RSNA label file spells them, in its order.
-RSNA_SUBTYPES: tuple[str, ...] = (
-    "epidural",
-    "intraparenchymal",
-    "intraventricular",
-    "subarachnoid",
-    "subdural",
-)
+RSNA_SUBTYPES: tuple[str, ...] = SUBTYPES
 
 #: Mean HU given to each material (see the module docstring for sources); each series
 #: varies the brain's values by its scanner's offset and the bone by its patient.
