@@ -6,7 +6,7 @@ PYTHON  ?= python3
 VENV    := .venv
 PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.ctlib-installed
-EXTRAS  := course,test,book,lint
+EXTRAS  := course,synth,test,book,lint
 # Importing these proves the environment is complete (a half-finished install fails here).
 CHECK   := import ctlib, pydicom, numpy, scipy, skimage, nilearn, PIL, pytest, nbval, hypothesis, yaml, jupyterlab, ipywidgets, matplotlib, pandas, tqdm, playwright, jupyter_book, mypy, ruff
 

@@ -46,7 +46,15 @@ SMOKE = textwrap.dedent('''
     volume = ctlib.load_series(folder)
     assert volume.hu.shape == (3, 8, 8) and volume.spacing[0] == 5.0
     assert len(ctlib.metadata_table(folder, progress=False)) == 3
-    import ctlib.synth.template
+    import importlib.util
+    assert importlib.util.find_spec("nilearn") is None  # the generator's packages: an extra
+    from ctlib.synth.dataset import require_generator_packages
+    try:
+        require_generator_packages()
+    except ctlib.CtlibError as error:
+        assert 'pip install "ctlib[synth]"' in str(error), error
+    else:
+        raise AssertionError("the generator's missing packages went unnoticed")
     print("smoke ok")
 ''')
 

@@ -327,6 +327,29 @@ def _run(job: tuple[SeriesEntry, Recipe, Path]) -> SeriesResult:
     return _write_series(*job)
 
 
+#: What the generator needs beyond ctlib itself: pip names → import names (the "synth" extra).
+GENERATOR_PACKAGES = {"nibabel": "nibabel", "nilearn": "nilearn", "scikit-image": "skimage"}
+
+
+def require_generator_packages() -> None:
+    """Raise :class:`ctlib.CtlibError` naming the generator's packages that are missing.
+
+    They are an extra (``pip install "ctlib[synth]"``; the course's own environments
+    have them), so that reading and windowing DICOM need neither.
+    """
+    from importlib.util import find_spec
+
+    from ctlib.errors import CtlibError
+
+    missing = [pip for pip, module in GENERATOR_PACKAGES.items() if find_spec(module) is None]
+    if missing:
+        raise CtlibError(
+            f"the synthetic data set generator needs {', '.join(missing)}, which is not "
+            "installed. Install it with: pip install \"ctlib[synth]\" (or make lab / make test "
+            "in the course's repository, which install everything)."
+        )
+
+
 def generate(
     out_dir: str | os.PathLike[str],
     *,
@@ -355,6 +378,7 @@ def generate(
     dict
         The manifest, also written to ``out_dir/manifest.json``.
     """
+    require_generator_packages()
     recipe = recipe or load_recipe()
     out = Path(out_dir)
     (out / "manifest.json").unlink(missing_ok=True)  # written last: its presence means "complete"
