@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -49,6 +50,14 @@ def build_ct(
     for keyword, value in elements.items():
         setattr(ds, keyword, value)
     return ds
+
+
+def cells(path: Path) -> list[dict[str, Any]]:
+    """A notebook's cells, with each cell's source joined into ``"text"``."""
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    for cell in nb["cells"]:
+        cell["text"] = "".join(cell["source"])
+    return list(nb["cells"])
 
 
 def roundtrip(ds: Dataset) -> Dataset:

@@ -13,7 +13,6 @@ tests/test_notebooks.py holds the notebooks' structural rules, reused here for t
 from __future__ import annotations
 
 import importlib.util
-import json
 import os
 import re
 import shutil
@@ -28,6 +27,7 @@ from typing import Any
 
 import pytest
 import yaml
+from conftest import cells
 from packaging.specifiers import SpecifierSet
 
 import ctlib
@@ -53,14 +53,6 @@ LINK = re.compile(r"!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-def cells(path: Path) -> list[dict[str, Any]]:
-    """A notebook's cells, with sources joined into "text"."""
-    nb = json.loads(path.read_text())
-    for cell in nb["cells"]:
-        cell["text"] = "".join(cell["source"])
-    return nb["cells"]
-
 
 @cache
 def citation() -> dict[str, Any]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from conftest import cells
 
 import ctlib
 from ctlib import literature
@@ -81,14 +82,10 @@ class Written:
         return f"{self.notebook}, cell {self.cell} (markdown, id {self.cell_id})"
 
 
-def _cells(path: Path) -> list[dict]:
-    return json.loads(path.read_text())["cells"]
-
-
 def _printed_outputs(path: Path) -> list[set[float]]:
     """The numbers each code cell's outputs show, one set per output."""
     sets = []
-    for cell in _cells(path):
+    for cell in cells(path):
         if cell["cell_type"] != "code":
             continue
         for output in cell.get("outputs", []):
@@ -103,7 +100,7 @@ def _printed_outputs(path: Path) -> list[set[float]]:
 
 def _written(path: Path, pattern: re.Pattern[str]) -> list[tuple[Written, re.Match[str]]]:
     found = []
-    for index, cell in enumerate(_cells(path)):
+    for index, cell in enumerate(cells(path)):
         if cell["cell_type"] != "markdown":
             continue
         source = "".join(cell["source"])

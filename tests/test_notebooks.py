@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import cells
 
 FOLDER = Path(__file__).resolve().parents[1] / "notebooks"
 COURSE = sorted(FOLDER.glob("[0-9][0-9]_*.ipynb"))
@@ -14,14 +15,6 @@ COURSE = sorted(FOLDER.glob("[0-9][0-9]_*.ipynb"))
 APPENDICES = sorted(FOLDER.glob("A[0-9]_*.ipynb"))
 NOTEBOOKS = COURSE + APPENDICES
 MACHINE_PATH = re.compile(r"(/tmp/|/root/|/work/|/home/[a-z])")
-
-
-def cells(path: Path) -> list[dict]:
-    """The notebook's cells, with sources joined."""
-    nb = json.loads(path.read_text())
-    for cell in nb["cells"]:
-        cell["text"] = "".join(cell["source"])
-    return nb["cells"]
 
 
 def test_course_is_complete() -> None:
