@@ -78,17 +78,15 @@ def audit(data: DataSet | str | os.PathLike[str] | Iterable[str | os.PathLike[st
     findings.append(("PixelRepresentation mislabel (12-bit, unsigned, intercept > -100)",
                      rows(mislabel_rule(table["BitsStored"], table["PixelRepresentation"],
                                         intercept))))
-    for element in ("WindowCenter", "WindowWidth"):  # every value, however many
+    def every_value(element: str) -> pd.DataFrame:
+        """All the columns of an element (``_0``, ``_1``, …), in order, as numbers."""
         columns = sorted((str(c) for c in table if str(c).startswith(element + "_")),
                          key=lambda c: int(c.rsplit("_", 1)[1]))
-        values = table[columns].astype(float) if columns else pd.DataFrame(index=table.index)
-        if element == "WindowCenter":
-            centers = values
-        else:
-            widths = values
-    several = (centers.iloc[:, 1:].notna().any(axis=1) if centers.shape[1] > 1
-               else pd.Series(False, index=table.index))
-    findings.append(("multi-valued window elements", rows(several)))
+        return table[columns].astype(float)
+
+    centers, widths = every_value("WindowCenter"), every_value("WindowWidth")
+    findings.append(("multi-valued window elements",
+                     rows(centers.iloc[:, 1:].notna().any(axis=1))))
     differ = pd.Series(False, index=table.index)
     for values in (centers, widths):
         for column in values.columns[1:]:

@@ -444,21 +444,15 @@ def _well_formed_values(
                                 for k in _PIXEL_MODULE])
     if expected is None:
         return None
-    # The walk stopped at Pixel Data; it must be where the expected length puts it.
-    size, length = os.fstat(stream.fileno()).st_size, 8 if implicit else 12
-    walked_to = stream.tell()
-    for padding in (0, 1):  # one byte more: padding to an even length
-        at = size - expected - padding - length
-        if at != walked_to:
-            continue
-        stream.seek(at)
-        found = pixel_element(stream.read(12), at, implicit=implicit)
-        if found is None or (found.vr is not None and found.vr not in PIXEL_VRS):
-            continue
-        if found.start == at + length and found.length in (expected, expected + padding,
-                                                           0xFFFFFFFF):
-            break
-    else:  # not where an intact file has it: the full path finds out why
+    # The walk stopped at Pixel Data, which must hold what the image size needs.
+    at, size = stream.tell(), os.fstat(stream.fileno()).st_size
+    found = pixel_element(stream.read(12), at, implicit=implicit)
+    if found is None or (found.vr is not None and found.vr not in PIXEL_VRS):
+        return None  # no Pixel Data there, or a damaged one: the full path says which
+    held = size - found.start
+    if found.length != 0xFFFFFFFF:
+        held = min(held, found.length)
+    if not expected <= held <= expected + 1:  # one byte more: padding to an even length
         return None
     encoding = _text_encoding(_element(elements, "SpecificCharacterSet"))
     values = []

@@ -451,8 +451,9 @@ def reformat(volume: Volume, plane: Plane, index: int | None = None
     axes = {"axial": 0, "coronal": 1, "sagittal": 2}
     if plane not in axes:
         raise ArgumentError(f"unknown plane {plane!r}: use 'axial', 'coronal' or 'sagittal'.")
-    if not volume.uniform:
-        volume = resample(volume)
+    if not volume.uniform:  # the geometry only: no copies of the headers for a picture
+        volume = resample(Volume(volume.hu, volume.positions, volume.orientation,
+                                 volume.pixel_spacing))
     hu, (dz, dy, dx) = display_axes(volume)
     count = hu.shape[axes[plane]]
     if index is None:
