@@ -4,7 +4,7 @@ Run with ``make bench``. A 64-slice 512×512 series is written to a temporary fo
 header, new positions, shuffled file names) and loaded by every contender in the same run; times
 are medians printed as ratios to the raw floor (read every file's bytes + ``np.frombuffer``), so
 they mean something on a noisy machine. One process; load_series reads and converts pixel data
-in up to four threads (ctlib.volume_io.READ_THREADS, at most one per CPU). Peak memory is
+in up to four threads (ctlib._internals.slices.READ_THREADS, at most one per CPU). Peak memory is
 measured with tracemalloc and printed as a multiple of the final volume's size. Nothing here is
 a pass/fail test: targets are printed next to the measured values.
 """
@@ -25,7 +25,7 @@ import pydicom
 from pydicom.uid import generate_uid
 
 import ctlib
-from ctlib.reading import read_header
+from ctlib._internals.elements import read_header
 
 SLICES = 64
 SPACING_MM = 5.0
@@ -86,7 +86,7 @@ def header_pass(paths: list[Path]) -> list[pydicom.Dataset]:
 
 
 def fast_header_pass(paths: list[Path]) -> list[pydicom.Dataset]:
-    """What load_series pays for headers: ctlib.reading.read_header (pydicom's element
+    """What load_series pays for headers: ctlib._internals.elements.read_header (pydicom's element
     generator straight into a FileDataset)."""
     out = []
     for path in paths:

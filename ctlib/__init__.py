@@ -10,7 +10,8 @@ brain (C 40 / W 80)
 
 from ctlib.auditing import audit
 from ctlib.channels import to_channels
-from ctlib.data import DataSet, open_data
+from ctlib.course.data import DataSet, open_data
+from ctlib.course.exercises import check
 from ctlib.deidentify import deidentify
 from ctlib.errors import (
     ArgumentError,
@@ -20,7 +21,6 @@ from ctlib.errors import (
     SeriesWarning,
     WindowError,
 )
-from ctlib.exercises import check
 from ctlib.header import first_value, header_window
 from ctlib.hu import (
     AIR_HU,
@@ -33,12 +33,11 @@ from ctlib.hu import (
 )
 from ctlib.metadata import metadata_table
 from ctlib.plotting import show_slice
-from ctlib.presets import ALTERNATIVE_PRESETS, PRESETS, preset
 from ctlib.reading import allow_rsna_uids, read
 from ctlib.rsna import read_labels
 from ctlib.series import Survey, load_series, series_in, survey
 from ctlib.volume import Volume, reformat, resample, untilt
-from ctlib.window import VOI_FUNCTIONS, Window, window
+from ctlib.window import ALTERNATIVE_PRESETS, PRESETS, VOI_FUNCTIONS, Window, preset, window
 
 __version__ = "0.1.0"
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import numpy as np
 
-from ctlib.data import DataSet
 from ctlib.errors import DicomError
 from ctlib.folders import files_in
 from ctlib.hu import has_wrong_pixel_representation, mislabel_rule, padding_mask, to_hu
@@ -25,10 +25,29 @@ from ctlib.volume import plane_tilt_deg
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["audit"]
+__all__ = ["LabelledSet", "audit"]
 
 
-def audit(data: DataSet | str | os.PathLike[str] | Iterable[str | os.PathLike[str]]
+@runtime_checkable
+class LabelledSet(Protocol):
+    """A data set with a label file, as :class:`ctlib.DataSet` is (the audit reads no more).
+
+    Any object with these three members is audited with its labels: the course's data
+    sets, a real RSNA download opened by :func:`ctlib.open_data`, or a learner's own.
+    """
+
+    @property
+    def labels_csv(self) -> Path:
+        """The RSNA-style label file (``ID,Label`` rows)."""
+
+    def files(self) -> list[Path]:
+        """The image files to audit."""
+
+    def all_files(self) -> list[Path]:
+        """Every image file on disk, for matching against the labels."""
+
+
+def audit(data: LabelledSet | str | os.PathLike[str] | Iterable[str | os.PathLike[str]]
           ) -> pd.DataFrame:
     """Check every file (and a data set's label file); list each kind of problem found.
 
@@ -38,7 +57,7 @@ def audit(data: DataSet | str | os.PathLike[str] | Iterable[str | os.PathLike[st
 
     Parameters
     ----------
-    data : DataSet, or a folder, or file paths
+    data : LabelledSet (e.g. ctlib.DataSet), or a folder, or file paths
         A folder is read as :func:`ctlib.folders.files_in` finds its files
         (nested folders, no extension, a DICOMDIR); the label checks need a
         :class:`~ctlib.DataSet` and are left out otherwise.
@@ -60,14 +79,14 @@ def audit(data: DataSet | str | os.PathLike[str] | Iterable[str | os.PathLike[st
 
     Examples
     --------
-    >>> from ctlib.data import open_data
+    >>> from ctlib import open_data
     >>> report = audit(open_data("sample"))
     >>> int(report.set_index("finding").loc["unreadable file", "count"])
     1
     """
     import pandas as pd
 
-    files = data.files() if isinstance(data, DataSet) else files_in(data)
+    files = data.files() if isinstance(data, LabelledSet) else files_in(data)
     table = metadata_table(files, progress=False)
     findings: list[tuple[str, pd.Series]] = []
 
@@ -132,7 +151,7 @@ def audit(data: DataSet | str | os.PathLike[str] | Iterable[str | os.PathLike[st
     findings.append(("blank image (one value everywhere)", pd.Series(blank, dtype=object)))
     findings.append(("padding far below air outside the scan circle", pd.Series(padded,
                                                                                  dtype=object)))
-    if isinstance(data, DataSet):
+    if isinstance(data, LabelledSet):
         raw = pd.read_csv(data.labels_csv)
         findings.append(("repeated row in the label file", raw.loc[raw.duplicated(), "ID"]))
         labels = read_labels(data.labels_csv)

@@ -13,18 +13,9 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
+from ctlib._internals.voi import check_range, check_width, checked_input, work_dtype
 from ctlib.errors import WindowError
-from ctlib.window import (
-    VoiFunction,
-    Window,
-    _check_range,
-    _check_width,
-    _checked_input,
-    _voi_function,
-    _voi_into,
-    _work_dtype,
-    as_window,
-)
+from ctlib.window import VoiFunction, Window, as_window, voi_function, voi_lut
 
 __all__ = ["to_channels"]
 
@@ -78,17 +69,17 @@ def to_channels(
     specs = [_channel_window(entry) for entry in windows]
     if not specs:
         raise WindowError("windows is empty: give at least one window, e.g. ('brain',).")
-    func = _voi_function(function)
-    values, out_dtype = _checked_input(hu, dtype)
+    func = voi_function(function)
+    values, out_dtype = checked_input(hu, dtype)
     for spec in specs:
-        _check_width(spec, func)
-        _check_range(spec, func, _work_dtype(out_dtype))
+        check_width(spec, func)
+        check_range(spec, func, work_dtype(out_dtype))
     with np.errstate(over="ignore"):  # beyond float32's range: ±inf, clipped by the windows
-        x = values.astype(_work_dtype(out_dtype))  # converted once for all channels
+        x = values.astype(work_dtype(out_dtype))  # converted once for all channels
     scratch = np.empty_like(x)
     out = np.empty(x.shape + (len(specs),), dtype=out_dtype)
     for k, spec in enumerate(specs):
-        _voi_into(x, scratch, spec, func, out[..., k])
+        voi_lut(x, spec, func, out=out[..., k], scratch=scratch)
     return out
 
 

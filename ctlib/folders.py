@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ctlib.errors import ArgumentError, DicomError, brief
+from ctlib.reading import read
 
 __all__ = ["files_in"]
 
@@ -52,7 +53,7 @@ def files_in(
 
     Examples
     --------
-    >>> from ctlib.data import open_data
+    >>> from ctlib import open_data
     >>> files = files_in(open_data("sample").images)
     >>> len(files) > 10, files[0].suffix
     (True, '.dcm')
@@ -96,8 +97,6 @@ def _listed(index: Path) -> list[Path]:
     tests compare), read without the staging folder ``FileSet`` creates for
     writing a file set.
     """
-    from ctlib.reading import read  # here: ctlib.reading imports this module's neighbours
-
     header = read(index, header_only=True)
     records = header.get("DirectoryRecordSequence")
     if records is None:

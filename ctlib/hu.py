@@ -13,39 +13,41 @@ real data, and this module handles each explicitly:
 * **Integer overflow.** Under numpy 2, ``uint16 + (-1024)`` raises, and
   ``uint16 * 1 + 1024`` wraps around silently; here the arithmetic is done in
   float32, which holds every 16-bit integer exactly.
+
+Read it top to bottom: :func:`to_hu` is :func:`stored_values` (decoding) followed by
+:func:`stored_to_hu`, which applies the Modality LUT (:func:`rescale`, the formula, written
+once) and then the padding rule (:func:`padding_mask`). The RSNA mislabel
+(:func:`mislabel_rule`) and the repair most Kaggle kernels copied (:func:`wrap_repair`)
+close the module. The checks of pixel decoding live in :mod:`ctlib._internals.pixels`,
+and :mod:`ctlib._internals.hu_plan` applies this module's functions to a volume's slices
+with one decision per header.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 from pydicom.dataset import Dataset
-from pydicom.pixels import get_decoder  # type: ignore[attr-defined]  # public, not in __all__
 from pydicom.pixels.processing import apply_modality_lut
-from pydicom.pixels.utils import pixel_array
-from pydicom.uid import UID
 
-from ctlib.errors import (
-    ArgumentError,
-    DicomError,
-    HeaderError,
-    brief,
-    element_name,
-    source_name,
-)
+from ctlib._internals.pixels import WRITTEN_WRONGLY, decoded_pixels, integer_value
+from ctlib.errors import ArgumentError, HeaderError, element_name, source_name
 from ctlib.header import first_value, header_value
 
 __all__ = [
     "AIR_HU",
-    "HU_HEADER_KEYWORDS",
     "PADDING_BELOW_HU",
+    "check_ct_image",
     "has_wrong_pixel_representation",
     "mislabel_rule",
     "padding_mask",
+    "padding_pixels",
+    "padding_range",
+    "rescale",
+    "rescale_parameters",
+    "sign_extend_12",
     "stored_to_hu",
     "stored_values",
     "to_hu",
@@ -54,32 +56,12 @@ __all__ = [
 
 #: Hounsfield value of air, by definition of the scale.
 AIR_HU = -1000.0
-#: Every header element :func:`stored_to_hu` (so :func:`to_hu`) reads besides the pixel data:
-#: two headers that agree on all of them give the same HU for the same stored values.
-HU_HEADER_KEYWORDS = (
-    "Modality",
-    "PhotometricInterpretation",
-    "BitsStored",
-    "PixelRepresentation",
-    "RescaleSlope",
-    "RescaleIntercept",
-    "ModalityLUTSequence",
-    "PixelPaddingValue",
-    "PixelPaddingRangeLimit",
-)
 #: Values below this (in HU) are not a measurement: nothing in a scan is less
 #: dense than air (−1000 HU), and noise in air stays well above −1200 HU. What
 #: lies below is padding, e.g. −3024 HU outside the scan circle.
 PADDING_BELOW_HU = -1200.0
 #: The largest float32: rescaled values must stay below it to be finite.
 _FLOAT32_MAX = float(np.finfo(np.float32).max)
-#: What a damaged header element calls for.
-_WRITTEN_WRONGLY = (
-    "The file was written wrongly: get it again from its source, and look at its header "
-    "with ctlib.read(path, header_only=True)."
-)
-#: pip's names of the packages pydicom's decoder plugins require, where they differ.
-_PIP_NAMES = {"gdcm": "python-gdcm"}
 
 
 def to_hu(
@@ -167,7 +149,7 @@ def to_hu(
 
     """
     _check_padding_option(padding)
-    _check_ct_image(ds)
+    check_ct_image(ds)  # before decoding: a refused image is never decoded
     stored = stored_values(ds, fix_pixel_representation=fix_pixel_representation)
     # stored_values has already sign-extended what needed it.
     return stored_to_hu(ds, stored, padding=padding, fix_pixel_representation=False,
@@ -185,9 +167,9 @@ def stored_to_hu(
 ) -> npt.NDArray[np.float32]:
     """Convert stored values already decoded from an image to HU, as :func:`to_hu` does.
 
-    For code that decodes the pixel data itself (e.g. straight from the file's
-    bytes into a volume, :func:`ctlib.load_series`) and wants exactly the
-    result of :func:`to_hu`.
+    For code that decodes the pixel data itself (e.g. one frame of a multi-frame
+    file, or straight from the file's bytes into a volume, :func:`ctlib.load_series`)
+    and wants exactly the result of :func:`to_hu`.
 
     Parameters
     ----------
@@ -223,147 +205,130 @@ def stored_to_hu(
     array([[-1024.,    40.]], dtype=float32)
 
     """
-    plan = hu_plan(ds, stored.dtype, padding=padding,
-                   fix_pixel_representation=fix_pixel_representation,
-                   default_rescale=default_rescale)
-    if plan is not None:  # the usual case: slope and intercept on 16-bit integers
-        return plan.apply(stored, np.empty(stored.shape, np.float32) if out is None else out)
-    # A Modality LUT Sequence, or stored values wider than 16 bits (hu_plan checked the header).
+    _check_padding_option(padding)
+    check_ct_image(ds)
     if fix_pixel_representation and has_wrong_pixel_representation(ds):
-        stored = _sign_extend_12(stored)
-    return _modality_lut(ds, stored, padding, default_rescale, out)
+        stored = sign_extend_12(stored)
+    if "ModalityLUTSequence" in ds:  # a lookup table instead of slope and intercept
+        hu = apply_modality_lut(stored, ds).astype(np.float32)
+        if out is not None:
+            out[...] = hu
+            hu = out
+    else:
+        slope, intercept = rescale_parameters(ds, default_rescale)
+        hu = rescale(stored, slope, intercept, out=out)
+    if padding == "air":
+        hu[padding_mask(ds, hu, stored=stored)] = AIR_HU
+    return hu
 
 
-@dataclass(frozen=True)
-class HuPlan:
-    """What :func:`stored_to_hu` does with one header, decided once (see :func:`hu_plan`).
-
-    Slices whose headers agree on every element of :data:`HU_HEADER_KEYWORDS` share
-    a plan, so a volume's slices are converted without asking pydicom for the same
-    values again and again.
-    """
-
-    sign_extend_12: bool
-    slope: float
-    intercept: float
-    padding_air: bool
-    padding_range: tuple[int, int] | None
-
-    def apply(self, stored: np.ndarray, out: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
-        """Convert ``stored`` into ``out`` as :func:`stored_to_hu` would; returns ``out``."""
-        if self.sign_extend_12:
-            stored = _sign_extend_12(stored)
-        if self.slope != 1.0:
-            np.multiply(stored, np.float32(self.slope), out=out)
-            if self.intercept != 0.0:
-                out += np.float32(self.intercept)
-        else:
-            np.add(stored, np.float32(self.intercept), out=out)
-        if self.padding_air:
-            mask = np.less(out, PADDING_BELOW_HU)
-            if self.padding_range is not None:
-                low, high = self.padding_range
-                mask |= (stored >= low) & (stored <= high)
-            out[mask] = AIR_HU
-        return out
-
-
-def hu_plan(
-    ds: Dataset,
-    dtype: npt.DTypeLike,
-    *,
-    padding: Literal["air", "keep"] = "air",
-    fix_pixel_representation: bool = True,
-    default_rescale: tuple[float, float] | None = None,
-) -> HuPlan | None:
-    """Decide how :func:`stored_to_hu` converts stored values of ``dtype`` for this header.
+def rescale(stored: np.ndarray, slope: float, intercept: float, *,
+            out: npt.NDArray[np.float32] | None = None) -> npt.NDArray[np.float32]:
+    """``HU = stored × slope + intercept`` in float32: the Modality LUT's formula (PS3.3 C.11.1.1).
 
     Parameters
     ----------
-    ds : pydicom.dataset.Dataset
-        The image's header.
-    dtype : numpy dtype
-        Of the stored values (at most 16-bit integers).
-    padding, fix_pixel_representation, default_rescale
-        As :func:`to_hu`.
+    stored : numpy.ndarray of integers
+        Stored values; not modified.
+    slope, intercept : float
+        (0028,1053) Rescale Slope and (0028,1052) Rescale Intercept
+        (see :func:`rescale_parameters`).
+    out : numpy.ndarray of float32, optional
+        Where to write the result; a new array if not given.
 
     Returns
     -------
-    HuPlan or None
-        ``None`` if the header has a Modality LUT Sequence (PS3.3 C.11.1) or the
-        values are not small integers: use :func:`stored_to_hu`.
-
-    Raises
-    ------
-    HeaderError
-        As :func:`to_hu`.
+    numpy.ndarray of float32
+        ``out`` if given. Exact for 16-bit integers with slope 1 and an integer
+        intercept: float32 holds every 16-bit integer. Values of up to 16 bits are
+        converted on the fly (no temporary copy); wider ones are converted to
+        float32 first.
 
     Examples
     --------
     >>> import numpy as np
-    >>> from pydicom import Dataset
-    >>> ds = Dataset()
-    >>> ds.Modality, ds.RescaleSlope, ds.RescaleIntercept = "CT", 1, -1024
-    >>> plan = hu_plan(ds, np.uint16)
-    >>> plan.apply(np.array([[0, 1064]], np.uint16), np.empty((1, 2), np.float32))
-    array([[-1024.,    40.]], dtype=float32)
+    >>> rescale(np.array([0, 1024, 1064], np.uint16), 1.0, -1024.0)
+    array([-1024.,     0.,    40.], dtype=float32)
+    >>> rescale(np.array([100], np.int16), 2.5, 0.0)
+    array([250.], dtype=float32)
     """
-    _check_padding_option(padding)
-    _check_ct_image(ds)
-    kind = np.dtype(dtype)
-    if "ModalityLUTSequence" in ds or kind.kind not in "iu" or kind.itemsize > 2:
-        return None
-    extend = fix_pixel_representation and has_wrong_pixel_representation(ds)
-    slope, intercept = _rescale(ds, default_rescale)
-    padding_range = None
-    value = header_value(ds, "PixelPaddingValue") if padding == "air" else None
-    if value is not None:
-        stored_kind = np.dtype(np.int16) if extend else kind
-        low = _as_stored(ds, "PixelPaddingValue", value, stored_kind)
-        limit = header_value(ds, "PixelPaddingRangeLimit")
-        high = (_as_stored(ds, "PixelPaddingRangeLimit", limit, stored_kind)
-                if limit is not None else low)
-        padding_range = (min(low, high), max(low, high))
-    return HuPlan(extend, slope, intercept, padding == "air", padding_range)
-
-
-def _check_padding_option(padding: str) -> None:
-    if padding not in ("air", "keep"):
-        raise ArgumentError(f"padding must be 'air' or 'keep', got {padding!r}.")
-
-
-def _modality_lut(
-    ds: Dataset,
-    stored: np.ndarray,
-    padding: str,
-    default_rescale: tuple[float, float] | None,
-    out: npt.NDArray[np.float32] | None,
-) -> npt.NDArray[np.float32]:
-    """Apply the Modality LUT in float32 (into ``out`` if given), then the padding option.
-
-    For what :class:`HuPlan` does not cover: a Modality LUT Sequence, or stored values
-    wider than 16 bits.
-    """
-    if "ModalityLUTSequence" in ds:
-        lut = apply_modality_lut(stored, ds).astype(np.float32)
-        if out is None:
-            hu = lut
-        else:
-            hu = out
-            hu[...] = lut
+    hu = np.empty(stored.shape, np.float32) if out is None else out
+    values = stored if stored.dtype.itemsize <= 2 else stored.astype(np.float32)
+    if slope == 1.0:
+        np.add(values, np.float32(intercept), out=hu)
     else:
-        slope, intercept = _rescale(ds, default_rescale)
-        hu = stored.astype(np.float32)
-        if slope != 1.0:
-            hu *= np.float32(slope)
+        np.multiply(values, np.float32(slope), out=hu)
         if intercept != 0.0:
             hu += np.float32(intercept)
-        if out is not None:
-            out[...] = hu
-            hu = out
-    if padding == "air":
-        hu[padding_mask(ds, hu, stored=stored)] = AIR_HU
     return hu
+
+
+def rescale_parameters(ds: Dataset, default: tuple[float, float] | None = None
+                       ) -> tuple[float, float]:
+    """(slope, intercept) from the header, or ``default`` if the header has neither.
+
+    Parameters
+    ----------
+    ds : pydicom.dataset.Dataset
+    default : (slope, intercept), optional
+        Used only when both (0028,1053) Rescale Slope and (0028,1052) Rescale
+        Intercept are absent; without it that is an error (no silent guess).
+
+    Returns
+    -------
+    (float, float)
+
+    Raises
+    ------
+    HeaderError
+        Missing without a default, unreadable, a zero or non-finite slope, or values
+        whose results would not be finite float32 numbers.
+
+    Examples
+    --------
+    >>> from pydicom import Dataset
+    >>> ds = Dataset()
+    >>> ds.RescaleSlope, ds.RescaleIntercept = "1", "-1024"
+    >>> rescale_parameters(ds)
+    (1.0, -1024.0)
+    """
+    source = source_name(ds)
+    present = [k for k in ("RescaleSlope", "RescaleIntercept")
+               if header_value(ds, k) not in (None, "")]
+    if len(present) < 2:
+        if default is not None:
+            return float(default[0]), float(default[1])
+        missing = " and ".join(
+            element_name(k) for k in ("RescaleSlope", "RescaleIntercept") if k not in present
+        )
+        raise HeaderError(
+            f"{source}: {missing} missing, so stored values cannot be turned into HU. "
+            "If you know the scanner's convention, pass default_rescale=(slope, intercept), "
+            "e.g. (1.0, -1024.0)."
+        )
+    values = []
+    for keyword in ("RescaleSlope", "RescaleIntercept"):
+        try:
+            values.append(first_value(header_value(ds, keyword)))
+        except (HeaderError, ValueError, TypeError) as exc:
+            raise HeaderError(
+                f"{source}: {element_name(keyword)}: {exc}".rstrip(".")
+                + f". {WRITTEN_WRONGLY}"
+            ) from None
+    if not np.isfinite(values).all() or values[0] == 0:
+        raise HeaderError(
+            f"{source}: {element_name('RescaleSlope')} is {values[0]!r} and "
+            f"{element_name('RescaleIntercept')} is {values[1]!r}: the slope must be a "
+            "finite non-zero number. Check the file."
+        )
+    if abs(values[0]) * 2.0**32 + abs(values[1]) >= _FLOAT32_MAX:  # any 32-bit stored value
+        raise HeaderError(
+            f"{source}: {element_name('RescaleSlope')} is {values[0]!r} and "
+            f"{element_name('RescaleIntercept')} is {values[1]!r}: stored values rescaled "
+            "so would not be finite float32 numbers, and no HU scale is that wide. "
+            + WRITTEN_WRONGLY
+        )
+    return values[0], values[1]
 
 
 def stored_values(ds: Dataset, *, fix_pixel_representation: bool = True) -> np.ndarray:
@@ -387,176 +352,107 @@ def stored_values(ds: Dataset, *, fix_pixel_representation: bool = True) -> np.n
         As :func:`to_hu`.
 
     """
-    source = source_name(ds)
-    if "PixelData" not in ds:
-        raise HeaderError(
-            f"{source}: {element_name('PixelData')} is missing. If the file was read with "
-            "header_only=True, read it again without it."
-        )
-    _check_pixel_module(ds, source)
-    syntax = _transfer_syntax(ds, source)
-    try:
-        arr = pixel_array(ds)
-    except Exception as exc:  # pydicom raises many types; all mean "cannot decode"
-        kind = "compressed data are damaged" if syntax.is_compressed else (
-            "pixel data do not match the header")
-        raise DicomError(
-            f"{source}: cannot decode {element_name('PixelData')} with transfer syntax "
-            f"{_syntax_name(syntax)} ({brief(exc)}). The {kind}: get the file again from "
-            "its source."
-        ) from exc
-    if arr.ndim != 2:
-        raise HeaderError(
-            f"{source}: {element_name('PixelData')} decodes to shape {arr.shape}, not to "
-            f"one 2-D slice: {element_name('Rows')} × {element_name('Columns')} do not "
-            f"describe the data. {_WRITTEN_WRONGLY}"
-        )
+    arr = decoded_pixels(ds)  # the Image Pixel module checked, then pydicom decodes
     if fix_pixel_representation and has_wrong_pixel_representation(ds):
-        return _sign_extend_12(arr)
+        return sign_extend_12(arr)
     return arr
 
 
-def _integer(ds: Dataset, keyword: str) -> int | None:
-    """A header element's (first) value as ``int``; ``None`` if absent; else HeaderError."""
-    value = header_value(ds, keyword)
-    if value is None or value == "":
-        return None
-    try:
-        number = first_value(value)
-        if not number.is_integer():
-            raise ValueError
-    except (HeaderError, ValueError, OverflowError):
-        raise HeaderError(
-            f"{source_name(ds)}: {element_name(keyword)} is {value!r}, not a whole number. "
-            f"{_WRITTEN_WRONGLY}"
-        ) from None
-    return int(number)
+def padding_mask(
+    ds: Dataset, hu: npt.NDArray[np.floating], *, stored: np.ndarray | None = None
+) -> npt.NDArray[np.bool_]:
+    """Find the pixels that are padding rather than measurement.
 
+    Parameters
+    ----------
+    ds : pydicom.dataset.Dataset
+        The image's data set, for (0028,0120) Pixel Padding Value and (0028,0121)
+        Pixel Padding Range Limit.
+    hu : numpy.ndarray
+        The image in HU, as returned by ``to_hu(ds, padding="keep")``.
+    stored : numpy.ndarray, optional
+        The stored values (from :func:`stored_values`); decoded from ``ds`` if
+        needed and not given.
 
-def _check_pixel_module(ds: Dataset, source: str) -> None:
-    """Raise HeaderError unless the Image Pixel module describes one greyscale frame.
-
-    PS3.3 C.7.6.3: Rows, Columns, Bits Allocated, Bits Stored, Pixel
-    Representation and Samples per Pixel are required (Type 1); Bits Stored
-    cannot exceed Bits Allocated; a CT slice has one sample per pixel and one
-    frame. Checked before decoding, so that pydicom never decodes (or
-    allocates memory for) an image that would be refused anyway.
-    """
-    values: dict[str, int] = {}
-    for keyword in ("Rows", "Columns", "BitsAllocated", "BitsStored", "PixelRepresentation",
-                    "SamplesPerPixel"):
-        number = _integer(ds, keyword)
-        if number is None:
-            raise HeaderError(
-                f"{source}: {element_name(keyword)} is missing, but the Image Pixel module "
-                "(PS3.3 C.7.6.3) needs it to decode the pixel data. " + _WRITTEN_WRONGLY
-            )
-        values[keyword] = number
-    problem = None
-    if values["Rows"] < 1 or values["Columns"] < 1:
-        keyword = "Rows" if values["Rows"] < 1 else "Columns"
-        problem = (keyword, "an image has at least one row and one column")
-    elif values["BitsAllocated"] not in (8, 16, 32):
-        problem = ("BitsAllocated", "a CT image has 16 (sometimes 8 or 32) bits per value")
-    elif not 1 <= values["BitsStored"] <= values["BitsAllocated"]:
-        problem = ("BitsStored", (f"it must be between 1 and {element_name('BitsAllocated')} "
-                                  f"({values['BitsAllocated']}): a value cannot use more bits "
-                                  "than it is given (PS3.5 section 8.1.1)"))
-    elif values["PixelRepresentation"] not in (0, 1):
-        problem = ("PixelRepresentation", "it must be 0 (unsigned) or 1 (signed)")
-    elif values["SamplesPerPixel"] != 1:
-        problem = ("SamplesPerPixel", ("a CT image has one grey value per pixel; this is a "
-                                       "colour image, such as a screenshot or a secondary "
-                                       "capture"))
-    if problem is not None:
-        keyword, why = problem
-        raise HeaderError(
-            f"{source}: {element_name(keyword)} is {values[keyword]}, but {why}. "
-            + _WRITTEN_WRONGLY
-        )
-    frames = _integer(ds, "NumberOfFrames")
-    if frames is not None and frames > 1:
-        raise HeaderError(
-            f"{source}: {element_name('NumberOfFrames')} is {frames}: the file holds "
-            "several images (a multi-frame object, such as an Enhanced CT), but ctlib "
-            "converts single-frame slices, one per file. Decode one frame with "
-            "frame = pydicom.pixels.pixel_array(ds, index=k) and convert it with "
-            "ctlib.hu.stored_to_hu(ds, frame), or split the file into single-frame files."
-        )
-
-
-def _transfer_syntax(ds: Dataset, source: str) -> UID:
-    """The data set's transfer syntax, or an error if pydicom cannot decode it here."""
-    file_meta = getattr(ds, "file_meta", None)
-    value = file_meta.get("TransferSyntaxUID") if file_meta is not None else None
-    if not value:
-        raise HeaderError(
-            f"{source}: {element_name('TransferSyntaxUID')} is missing from ds.file_meta, "
-            "so the encoding of the pixel data is unknown. Read files with ctlib.read; for "
-            "a data set built in memory, set ds.file_meta.TransferSyntaxUID."
-        )
-    syntax = UID(value)
-    if not syntax.is_transfer_syntax:
-        raise DicomError(
-            f"{source}: {element_name('TransferSyntaxUID')} is {str(syntax)!r}, not a "
-            "transfer syntax of the DICOM standard (PS3.5 Annex A) that pydicom knows, so "
-            "the pixel data cannot be decoded. Convert the file to Explicit VR Little "
-            "Endian with the software that wrote it."
-        )
-    if not syntax.is_compressed:
-        return syntax
-    try:
-        decoder = get_decoder(syntax)
-    except NotImplementedError:
-        raise DicomError(
-            f"{source}: {element_name('PixelData')} is compressed with "
-            f"{_syntax_name(syntax)}, which pydicom cannot decode. Convert the file to an "
-            "uncompressed transfer syntax, e.g. with dcmtk (dcmdjpeg, dcmdrle) or "
-            "gdcmconv --raw."
-        ) from None
-    if not decoder.is_available:
-        raise DicomError(
-            f"{source}: {element_name('PixelData')} is compressed with "
-            f"{_syntax_name(syntax)}, and no decoder for it is installed. Install one of: "
-            f"{_install_hints(decoder.missing_dependencies)}; then restart the kernel "
-            "(or Python) and read the file again."
-        )
-    return syntax
-
-
-def _syntax_name(syntax: UID) -> str:
-    """``"JPEG 2000 Image Compression (1.2.840.10008.1.2.4.91)"``; the UID alone if unnamed."""
-    return f"{syntax.name} ({syntax})" if syntax.name != str(syntax) else str(syntax)
-
-
-def _install_hints(missing: list[str]) -> str:
-    """pip commands from pydicom's ``missing_dependencies`` (``"gdcm - requires gdcm>=3"``).
+    Returns
+    -------
+    numpy.ndarray of bool
+        ``True`` where the stored value is the declared padding value (or in
+        the declared padding range, PS3.3 C.7.5.1.1.2), or where the HU value is
+        below :data:`PADDING_BELOW_HU`.
 
     Examples
     --------
-    >>> print(_install_hints(["gdcm - requires gdcm>=3.0.10",
-    ...                       "pylibjpeg - requires pylibjpeg>=2.0 and pylibjpeg-libjpeg>=2.1"]))
-    'pip install python-gdcm' (plugin gdcm), 'pip install pylibjpeg pylibjpeg-libjpeg' ...
+    >>> import numpy as np
+    >>> from pydicom import Dataset
+    >>> padding_mask(Dataset(), np.array([-3024.0, -1024.0, 40.0]))
+    array([ True, False, False])
+
     """
-    hints = []
-    for entry in missing:
-        plugin, _, needs = entry.partition(" - requires ")
-        names = [re.split(r"[<>=!~ ]", need.strip(), maxsplit=1)[0]
-                 for need in needs.split(" and ")]
-        packages = [_PIP_NAMES.get(name, name) for name in names if name and name != "numpy"]
-        if packages:
-            hints.append(f"'pip install {' '.join(packages)}' (plugin {plugin.strip()})")
-        else:
-            hints.append(entry)
-    return ", ".join(hints) or "a decoder plugin of pydicom (see pydicom's documentation)"
+    if stored is None and header_value(ds, "PixelPaddingValue") is not None:
+        stored = stored_values(ds)
+    declared = padding_range(ds, stored.dtype) if stored is not None else None
+    return padding_pixels(hu, stored, declared)
 
 
-def _sign_extend_12(arr: np.ndarray) -> npt.NDArray[np.int16]:
-    """Keep the low 12 bits and sign-extend bit 11: 0..2047 stay, 2048..4095 -> -2048..-1."""
-    signed = (arr & 0x0FFF).astype(np.int16)
-    signed ^= 0x0800
-    signed -= 0x0800
-    return signed
+def padding_range(ds: Dataset, dtype: npt.DTypeLike) -> tuple[int, int] | None:
+    """The stored values the header declares as padding, as (lowest, highest); or ``None``.
+
+    (0028,0120) Pixel Padding Value alone marks one value; with (0028,0121) Pixel
+    Padding Range Limit, every value between the two (PS3.3 C.7.5.1.1.2). Both are
+    US or SS, read in the representation of the stored data (``dtype``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pydicom import Dataset
+    >>> ds = Dataset()
+    >>> ds.PixelPaddingValue = 63536  # written as US, meant as -2000 in int16 data
+    >>> padding_range(ds, np.int16), padding_range(Dataset(), np.int16)
+    ((-2000, -2000), None)
+    """
+    value = header_value(ds, "PixelPaddingValue")
+    if value is None:
+        return None
+    kind = np.dtype(dtype)
+    low = _as_stored(ds, "PixelPaddingValue", value, kind)
+    limit = header_value(ds, "PixelPaddingRangeLimit")
+    high = _as_stored(ds, "PixelPaddingRangeLimit", limit, kind) if limit is not None else low
+    return min(low, high), max(low, high)
+
+
+def padding_pixels(hu: np.ndarray, stored: np.ndarray | None,
+                   declared: tuple[int, int] | None) -> npt.NDArray[np.bool_]:
+    """The padding rule: below :data:`PADDING_BELOW_HU`, or a stored value in ``declared``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> padding_pixels(np.array([-3024.0, -1000.0, 40.0]), np.array([-2000, 24, 1064]), None)
+    array([ True, False, False])
+    >>> padding_pixels(np.array([-1000.0]), np.array([24]), (24, 24))
+    array([ True])
+    """
+    mask: npt.NDArray[np.bool_] = np.less(hu, PADDING_BELOW_HU)
+    if declared is not None and stored is not None:
+        low, high = declared
+        mask |= (stored >= low) & (stored <= high)
+    return mask
+
+
+def _as_stored(ds: Dataset, keyword: str, value: object, dtype: np.dtype) -> int:
+    """Read a US-or-SS padding value in the representation of the stored data."""
+    try:
+        number = int(first_value(value))
+    except (HeaderError, ValueError, OverflowError):
+        raise HeaderError(
+            f"{source_name(ds)}: {element_name(keyword)} is {value!r}, not a stored pixel "
+            f"value. Pass padding='keep' to leave padding alone. {WRITTEN_WRONGLY}"
+        ) from None
+    bits = np.dtype(dtype).itemsize * 8
+    if np.dtype(dtype).kind == "i" and number >= 2 ** (bits - 1):
+        number -= 2**bits  # written as US, meant as SS
+    return number
 
 
 def mislabel_rule(bits_stored: Any, pixel_representation: Any, intercept: Any) -> Any:
@@ -625,74 +521,28 @@ def has_wrong_pixel_representation(ds: Dataset) -> bool:
     try:
         if "RescaleIntercept" not in ds:
             return False
-        return bool(mislabel_rule(_integer(ds, "BitsStored"), _integer(ds, "PixelRepresentation"),
+        return bool(mislabel_rule(integer_value(ds, "BitsStored"), integer_value(ds, "PixelRepresentation"),
                                   first_value(header_value(ds, "RescaleIntercept"))))
     except (HeaderError, TypeError, ValueError):  # unreadable values: not this mislabel
         return False
 
 
-def padding_mask(
-    ds: Dataset, hu: npt.NDArray[np.floating], *, stored: np.ndarray | None = None
-) -> npt.NDArray[np.bool_]:
-    """Find the pixels that are padding rather than measurement.
-
-    Parameters
-    ----------
-    ds : pydicom.dataset.Dataset
-        The image's data set, for (0028,0120) Pixel Padding Value and (0028,0121)
-        Pixel Padding Range Limit.
-    hu : numpy.ndarray
-        The image in HU, as returned by ``to_hu(ds, padding="keep")``.
-    stored : numpy.ndarray, optional
-        The stored values (from :func:`stored_values`); decoded from ``ds`` if
-        needed and not given.
-
-    Returns
-    -------
-    numpy.ndarray of bool
-        ``True`` where the stored value is the declared padding value (or in
-        the declared padding range, PS3.3 C.7.5.1.1.2), or where the HU value is
-        below :data:`PADDING_BELOW_HU`.
+def sign_extend_12(arr: np.ndarray) -> npt.NDArray[np.int16]:
+    """Keep the low 12 bits and sign-extend bit 11: 0..2047 stay, 2048..4095 -> -2048..-1.
 
     Examples
     --------
     >>> import numpy as np
-    >>> from pydicom import Dataset
-    >>> padding_mask(Dataset(), np.array([-3024.0, -1024.0, 40.0]))
-    array([ True, False, False])
-
+    >>> sign_extend_12(np.array([0, 2047, 2048, 4095, 0xF000 | 4072], np.uint16))
+    array([    0,  2047, -2048,    -1,   -24], dtype=int16)
     """
-    mask: npt.NDArray[np.bool_] = np.less(hu, PADDING_BELOW_HU)
-    value = header_value(ds, "PixelPaddingValue")
-    if value is None:
-        return mask
-    if stored is None:
-        stored = stored_values(ds)
-    low = _as_stored(ds, "PixelPaddingValue", value, stored.dtype)
-    limit = header_value(ds, "PixelPaddingRangeLimit")
-    high = (_as_stored(ds, "PixelPaddingRangeLimit", limit, stored.dtype)
-            if limit is not None else low)
-    low, high = min(low, high), max(low, high)
-    mask |= (stored >= low) & (stored <= high)
-    return mask
+    signed = (arr & 0x0FFF).astype(np.int16)
+    signed ^= 0x0800
+    signed -= 0x0800
+    return signed
 
 
-def _as_stored(ds: Dataset, keyword: str, value: object, dtype: np.dtype) -> int:
-    """Read a US-or-SS padding value in the representation of the stored data."""
-    try:
-        number = int(first_value(value))
-    except (HeaderError, ValueError, OverflowError):
-        raise HeaderError(
-            f"{source_name(ds)}: {element_name(keyword)} is {value!r}, not a stored pixel "
-            f"value. Pass padding='keep' to leave padding alone. {_WRITTEN_WRONGLY}"
-        ) from None
-    bits = np.dtype(dtype).itemsize * 8
-    if np.dtype(dtype).kind == "i" and number >= 2 ** (bits - 1):
-        number -= 2**bits  # written as US, meant as SS
-    return number
-
-
-def _check_ct_image(ds: Dataset) -> None:
+def check_ct_image(ds: Dataset) -> None:
     """Raise :class:`HeaderError` unless ``ds`` is a greyscale (CT) image."""
     source = source_name(ds)
     modality = header_value(ds, "Modality")
@@ -713,45 +563,9 @@ def _check_ct_image(ds: Dataset) -> None:
         )
 
 
-def _rescale(ds: Dataset, default: tuple[float, float] | None) -> tuple[float, float]:
-    """Return (slope, intercept) from the header, or ``default`` if both are absent."""
-    source = source_name(ds)
-    present = [k for k in ("RescaleSlope", "RescaleIntercept")
-               if header_value(ds, k) not in (None, "")]
-    if len(present) < 2:
-        if default is not None:
-            return float(default[0]), float(default[1])
-        missing = " and ".join(
-            element_name(k) for k in ("RescaleSlope", "RescaleIntercept") if k not in present
-        )
-        raise HeaderError(
-            f"{source}: {missing} missing, so stored values cannot be turned into HU. "
-            "If you know the scanner's convention, pass default_rescale=(slope, intercept), "
-            "e.g. (1.0, -1024.0)."
-        )
-    values = []
-    for keyword in ("RescaleSlope", "RescaleIntercept"):
-        try:
-            values.append(first_value(header_value(ds, keyword)))
-        except (HeaderError, ValueError, TypeError) as exc:
-            raise HeaderError(
-                f"{source}: {element_name(keyword)}: {exc}".rstrip(".")
-                + f". {_WRITTEN_WRONGLY}"
-            ) from None
-    if not np.isfinite(values).all() or values[0] == 0:
-        raise HeaderError(
-            f"{source}: {element_name('RescaleSlope')} is {values[0]!r} and "
-            f"{element_name('RescaleIntercept')} is {values[1]!r}: the slope must be a "
-            "finite non-zero number. Check the file."
-        )
-    if abs(values[0]) * 2.0**32 + abs(values[1]) >= _FLOAT32_MAX:  # any 32-bit stored value
-        raise HeaderError(
-            f"{source}: {element_name('RescaleSlope')} is {values[0]!r} and "
-            f"{element_name('RescaleIntercept')} is {values[1]!r}: stored values rescaled "
-            "so would not be finite float32 numbers, and no HU scale is that wide. "
-            + _WRITTEN_WRONGLY
-        )
-    return values[0], values[1]
+def _check_padding_option(padding: str) -> None:
+    if padding not in ("air", "keep"):
+        raise ArgumentError(f"padding must be 'air' or 'keep', got {padding!r}.")
 
 
 def wrap_repair(ds: Dataset) -> npt.NDArray[np.float32]:

@@ -25,21 +25,24 @@ from pydicom.multival import MultiValue
 from pydicom.tag import BaseTag
 from pydicom.uid import UID, DeflatedExplicitVRLittleEndian
 
+from ctlib._internals.elements import (
+    PIXEL_DATA_TAGS,
+    PIXEL_VRS,
+    SPECIFIC_CHARACTER_SET,
+    expected_pixel_bytes,
+    holds_expected,
+    open_file,
+    pixel_data_extent,
+    raw_elements,
+)
 from ctlib.errors import ArgumentError, DicomError, brief, element_name
 from ctlib.folders import files_in
 from ctlib.reading import (
     HOW_TO_CHECK,
-    PIXEL_DATA_TAGS,
-    PIXEL_VRS,
-    SPECIFIC_CHARACTER_SET,
     allow_rsna_uids,
     check_complete,
-    expected_pixel_bytes,
     not_dicom_message,
-    open_file,
-    pixel_element,
     pixel_length_problem,
-    raw_elements,
 )
 
 if TYPE_CHECKING:  # imported where used: `import ctlib` stays light (tqdm.auto pulls asyncio)
@@ -93,6 +96,8 @@ _MAX_CHUNK = 64
 #: too (a worker re-runs the top of the caller's script, as with ``spawn``, and would import
 #: pandas again each time).
 _PRELOAD: tuple[str, ...] = (__name__, "pandas")
+#: Whether :func:`_context` has set the fork server's preload list (a list: set in place).
+_PRELOAD_SET: list[bool] = []
 
 #: One file's header as a worker returns it: per keyword, its values or None; the error.
 _Header = tuple[tuple[tuple[Any, ...] | None, ...], str | None]
@@ -191,7 +196,7 @@ def metadata_table(
 
     Examples
     --------
-    >>> from ctlib.data import open_data
+    >>> from ctlib import open_data
     >>> table = metadata_table(open_data("sample").files(), progress=False)
     >>> table.shape
     (17, 32)
@@ -360,20 +365,19 @@ def _context() -> BaseContext:
 
     Both start workers from a clean process, never by forking this one (which may run
     threads, as a Jupyter kernel does; Python 3.12 warns about that). The fork server
-    imports :data:`_PRELOAD` once, when it starts, so that the workers forked from it
-    for each call need not.
+    imports ``__main__`` and :data:`_PRELOAD` once, when it starts, so that the workers
+    forked from it for each call need not. ``ctlib`` sets that list once per process,
+    before its first pool (``multiprocessing`` has no public way to read the list back,
+    and the setting has no effect once the fork server runs).
     """
     import multiprocessing
 
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
-    from multiprocessing import forkserver
-
-    preload = list(getattr(forkserver._forkserver, "_preload_modules", None) or ["__main__"])
-    missing = [name for name in _PRELOAD if name not in preload]
-    if missing:  # no effect if the fork server already runs
-        context.set_forkserver_preload([*preload, *missing])
+    if not _PRELOAD_SET:
+        context.set_forkserver_preload(["__main__", *_PRELOAD])
+        _PRELOAD_SET.append(True)
     return context
 
 
@@ -445,14 +449,10 @@ def _well_formed_values(
     if expected is None:
         return None
     # The walk stopped at Pixel Data, which must hold what the image size needs.
-    at, size = stream.tell(), os.fstat(stream.fileno()).st_size
-    found = pixel_element(stream.read(12), at, implicit=implicit)
-    if found is None or (found.vr is not None and found.vr not in PIXEL_VRS):
+    extent = pixel_data_extent(stream, implicit=implicit)
+    if extent is None or extent.element.vr not in (None, *PIXEL_VRS):
         return None  # no Pixel Data there, or a damaged one: the full path says which
-    held = size - found.start
-    if found.length != 0xFFFFFFFF:
-        held = min(held, found.length)
-    if not expected <= held <= expected + 1:  # one byte more: padding to an even length
+    if not holds_expected(extent.held, expected):
         return None
     encoding = _text_encoding(_element(elements, "SpecificCharacterSet"))
     values = []
@@ -613,7 +613,6 @@ def _incomplete(ds: Dataset, name: str, stream: IO[bytes]) -> str | None:
     full ``ctlib.read``.
     """
     stopped_at = stream.tell()
-    size = os.fstat(stream.fileno()).st_size
     syntax = UID(ds.file_meta.get("TransferSyntaxUID", ""))
     if syntax == DeflatedExplicitVRLittleEndian:
         stream.seek(0)
@@ -640,23 +639,19 @@ def _incomplete(ds: Dataset, name: str, stream: IO[bytes]) -> str | None:
         return None
     if expected is None:
         return None
-    found = pixel_element(stream.read(12), stopped_at, implicit=implicit, little=little)
-    if found is not None and found.vr is not None and found.vr not in PIXEL_VRS:
-        return (  # as ctlib.read finds
-            f"{name}: {element_name('PixelData')} cannot be read (its VR is {found.vr!r}, not "
-            f"OB or OW): the file is damaged. {HOW_TO_CHECK}"
-        )
-    if found is None:  # the element's header itself is cut short
+    extent = pixel_data_extent(stream, implicit=implicit, little=little)
+    if extent is None:  # the element's header itself is cut short
         return pixel_length_problem(name, 0, expected, cut=True)
-    available = max(0, size - found.start)
-    held, cut = available, True
-    if found.length != 0xFFFFFFFF:
-        held, cut = min(available, found.length), available < found.length
-    return pixel_length_problem(name, held, expected, cut=cut)
+    if extent.element.vr not in (None, *PIXEL_VRS):
+        return (  # as ctlib.read finds
+            f"{name}: {element_name('PixelData')} cannot be read (its VR is "
+            f"{extent.element.vr!r}, not OB or OW): the file is damaged. {HOW_TO_CHECK}"
+        )
+    return pixel_length_problem(name, extent.held, expected, cut=extent.cut)
 
 
 def _pixel_bytes(ds: Dataset, little: bool) -> int | None:
-    """:func:`ctlib.reading.expected_pixel_bytes`, from the raw values when it can."""
+    """:func:`ctlib._internals.elements.expected_pixel_bytes`, from the raw values when it can."""
     expected = _expected_bytes([_raw_values(ds, k, little) for k in _PIXEL_MODULE])
     return expected if expected is not None else expected_pixel_bytes(ds)
 

@@ -65,7 +65,7 @@ def read_labels(path: str | os.PathLike[str]) -> pd.DataFrame:
 
     Examples
     --------
-    >>> from ctlib.data import open_data
+    >>> from ctlib import open_data
     >>> labels = read_labels(open_data("sample").labels_csv)
     >>> list(labels.columns)
     ['epidural', 'intraparenchymal', 'intraventricular', 'subarachnoid', 'subdural', 'any']
@@ -133,7 +133,7 @@ def find_layout(root: str | os.PathLike[str]) -> Layout:
 
     Examples
     --------
-    >>> from ctlib.data import open_data
+    >>> from ctlib import open_data
     >>> find_layout(open_data("sample").root).images.name
     'images'
     """
@@ -170,7 +170,7 @@ def locate(images: str | os.PathLike[str], ids: Iterable[str]) -> list[Path]:
 
     Examples
     --------
-    >>> from ctlib.data import open_data
+    >>> from ctlib import open_data
     >>> data = open_data("sample")
     >>> labels = read_labels(data.labels_csv)
     >>> paths = locate(data.images, labels.index[:2])
@@ -214,7 +214,7 @@ def join_metadata(labels: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
 
     Examples
     --------
-    >>> from ctlib.data import open_data
+    >>> from ctlib import open_data
     >>> from ctlib.metadata import metadata_table
     >>> data = open_data("sample")
     >>> joined = join_metadata(read_labels(data.labels_csv),

@@ -29,6 +29,7 @@ import numpy as np
 import numpy.typing as npt
 from pydicom.dataset import Dataset
 
+from ctlib._internals.slices import SliceFile, decimal_numbers, fill_hu, scan, unsigned_short
 from ctlib.errors import CtlibError, SeriesWarning, element_name
 from ctlib.folders import files_in
 from ctlib.objects import not_a_slice
@@ -41,7 +42,6 @@ from ctlib.volume import (
     step_runs,
     untilt,
 )
-from ctlib.volume_io import SliceFile, decimal_numbers, fill_hu, scan, unsigned_short
 
 __all__ = ["Survey", "Volume", "load_series", "reformat", "resample", "series_in", "survey",
            "untilt"]
@@ -96,7 +96,7 @@ def survey(folder_or_paths: Source) -> Survey:
 
     Examples
     --------
-    >>> from ctlib.data import open_data
+    >>> from ctlib import open_data
     >>> found = survey(open_data("sample").images)
     >>> len(found.series) > 5, found.skipped
     (True, [])
@@ -122,7 +122,7 @@ def series_in(folder_or_paths: Source) -> dict[str, list[Path]]:
 
     Examples
     --------
-    >>> from ctlib.data import open_data
+    >>> from ctlib import open_data
     >>> groups = series_in(open_data("sample").files())
     >>> len(groups) > 5
     True
@@ -180,7 +180,7 @@ def load_series(folder_or_paths: Source, *, series_uid: str | None = None) -> Vo
 
     Examples
     --------
-    >>> from ctlib.data import open_data
+    >>> from ctlib import open_data
     >>> data = open_data("sample")
     >>> uid = data.series("subdural-acute")["series_uid"]
     >>> volume = load_series(data.images, series_uid=uid)

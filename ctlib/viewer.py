@@ -25,9 +25,8 @@ import numpy.typing as npt
 from scipy import ndimage as ndi
 
 from ctlib.errors import ArgumentError
-from ctlib.presets import preset
 from ctlib.volume import Volume, display_axes
-from ctlib.window import Window, window
+from ctlib.window import Window, preset, window
 
 __all__ = [
     "HIST_RANGE",

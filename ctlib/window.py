@@ -6,26 +6,43 @@ spends all the grey levels on the HU range that matters and clips the rest.
 DICOM defines three ways of doing it, the VOI LUT functions of PS3.3
 C.11.2.1.2 (LINEAR) and C.11.2.1.3 (LINEAR_EXACT, SIGMOID); :func:`window`
 implements all three exactly as the standard writes them.
+
+Read it top to bottom: a :class:`Window`, the named windows of head CT with their
+sources (:data:`PRESETS`, :func:`preset`), :func:`window`, and the formulas themselves
+(:func:`voi_lut`). The input checks and the numerics that keep the formulas exact on any
+input are in :mod:`ctlib._internals.voi`.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Literal, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
 
+from ctlib._internals.voi import check_range, check_width, checked_input, reciprocal, work_dtype
 from ctlib.errors import WindowError
 
-__all__ = ["VOI_FUNCTIONS", "VoiFunction", "Window", "window"]
+__all__ = [
+    "ALTERNATIVE_PRESETS",
+    "PRESETS",
+    "VOI_FUNCTIONS",
+    "VoiFunction",
+    "Window",
+    "as_window",
+    "preset",
+    "voi_function",
+    "voi_lut",
+    "window",
+]
 
 VoiFunction: TypeAlias = Literal["linear", "linear_exact", "sigmoid"]
 #: The VOI LUT functions of DICOM PS3.3 C.11.2.1.2–3, in ``ctlib`` spelling.
 VOI_FUNCTIONS: tuple[str, ...] = ("linear", "linear_exact", "sigmoid")
-
-_OUTPUT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64), np.dtype(np.uint8))
 
 
 @dataclass(frozen=True)
@@ -109,6 +126,93 @@ class Window:
     def __str__(self) -> str:
         values = f"C {_fmt(self.center)} / W {_fmt(self.width)}"
         return f"{self.name} ({values})" if self.name else values
+
+
+# Named windows for head CT, each with where its values come from. Sources disagree, most
+# of all on "bone" and "subdural": PRESETS holds one value per name (the one most used in
+# hemorrhage-detection work), ALTERNATIVE_PRESETS the other values in circulation.
+
+_APPIAN = (
+    "Appian's RSNA 2019 Kaggle kernel (brain 40/80, subdural 80/200, soft tissue 40/380), "
+    "the widely copied recipe used by the 2nd-place solution"
+)
+
+
+#: The course's presets, by name (read-only).
+PRESETS: Mapping[str, Window] = MappingProxyType(
+    {
+        "brain": Window(
+            40, 80, "brain",
+            "near-universal: OHIF Viewer, fastai dicom_windows.brain, " + _APPIAN,
+        ),
+        "subdural": Window(80, 200, "subdural", _APPIAN),
+        "bone": Window(
+            600, 2800, "bone",
+            "fastai dicom_windows.brain_bone (a temporal-bone window); in it brain (0.30) and "
+            "acute blood (0.31) are indistinguishable: a poor blood channel",
+        ),
+        "stroke": Window(
+            40, 40, "stroke",
+            "common narrow window for grey/white-matter differentiation in early ischaemia",
+        ),
+        "soft_tissue": Window(
+            40, 380, "soft_tissue",
+            "soft-tissue window, the third channel of " + _APPIAN
+            + " (fastai dicom_windows.brain_soft: 40/375)",
+        ),
+    }
+)
+
+
+#: Other values published under the same names, for comparison.
+ALTERNATIVE_PRESETS: tuple[Window, ...] = (
+    Window(50, 100, "brain", "3D Slicer CT-Brain preset"),
+    Window(100, 254, "subdural", "fastai dicom_windows.subdural"),
+    Window(400, 1000, "bone", "3D Slicer CT-Bone preset"),
+    Window(480, 2500, "bone", "OHIF Viewer CT bone preset"),
+    Window(500, 2000, "bone", "common textbook bone window"),
+    Window(32, 8, "stroke", "fastai dicom_windows.stroke"),
+    Window(40, 400, "soft_tissue", "common textbook soft-tissue window"),
+)
+
+
+
+def preset(name: str) -> Window:
+    """Return the preset called ``name`` (case and spaces ignored).
+
+    Parameters
+    ----------
+    name : str
+        A key of :data:`PRESETS`, e.g. ``"brain"`` or ``"Soft tissue"``.
+
+    Returns
+    -------
+    Window
+
+    Raises
+    ------
+    WindowError
+        If there is no such preset; the message lists the names there are.
+
+    Examples
+    --------
+    >>> print(preset("Subdural"))
+    subdural (C 80 / W 200)
+    >>> preset("lung")
+    Traceback (most recent call last):
+    ...
+    ctlib.errors.WindowError: no window preset called 'lung'. Known presets: brain, ...
+
+    """
+    key = name.strip().lower().replace(" ", "_").replace("-", "_")
+    try:
+        return PRESETS[key]
+    except KeyError:
+        raise WindowError(
+            f"no window preset called {name!r}. Known presets: {', '.join(PRESETS)}; "
+            "or pass a center and a width."
+        ) from None
+
 
 
 def window(
@@ -206,137 +310,83 @@ def window(
 
     """
     win = as_window(center, width)
-    func = _voi_function(function)
-    values, out_dtype = _checked_input(hu, dtype)
-    _check_width(win, func)
-    _check_range(win, func, _work_dtype(out_dtype))
+    func = voi_function(function)
+    values, out_dtype = checked_input(hu, dtype)
+    check_width(win, func)
+    check_range(win, func, work_dtype(out_dtype))
     with np.errstate(over="ignore"):  # float64 beyond float32's range: ±inf, clipped below
-        x = values.astype(_work_dtype(out_dtype))  # always a copy: the input is never touched
+        x = values.astype(work_dtype(out_dtype))  # always a copy: the input is never touched
     dst = x if out_dtype == x.dtype else np.empty(x.shape, dtype=out_dtype)
-    _voi_into(x, x, win, func, dst)
-    return dst
+    return voi_lut(x, win, func, out=dst, scratch=x)
 
 
-def _checked_input(hu: npt.ArrayLike, dtype: npt.DTypeLike) -> tuple[np.ndarray, np.dtype]:
-    """Validate the image and the output type shared by :func:`window` and ``to_channels``."""
-    out_dtype = np.dtype(dtype)
-    if out_dtype not in _OUTPUT_DTYPES:
-        raise WindowError(
-            f"dtype must be float32, float64 or uint8, got {out_dtype}. "
-            "Use float32 for models and uint8 for pictures."
-        )
-    try:
-        values = np.asarray(hu)
-    except (TypeError, ValueError) as exc:  # e.g. rows of different lengths
-        raise WindowError(
-            f"hu cannot be made into an array ({exc}). Pass an image as a numpy array, "
-            "e.g. from ctlib.to_hu."
-        ) from None
-    if values.dtype.kind not in "biuf":
-        raise WindowError(
-            f"hu must hold real numbers, got an array of {values.dtype}. "
-            "Convert the image with ctlib.to_hu first."
-        )
-    if values.dtype.kind == "f" and np.isnan(np.min(values, initial=0.0)):
-        raise WindowError(
-            f"hu holds {int(np.isnan(values).sum())} NaN values, which have no grey "
-            "level. Replace them first, e.g. np.nan_to_num(hu, nan=-1000)."
-        )
-    return values, out_dtype
+def voi_lut(x: np.ndarray, win: Window, func: str, *, out: np.ndarray,
+            scratch: np.ndarray | None = None) -> np.ndarray:
+    """The VOI LUT function ``func`` of ``x`` for window ``win``, written into ``out``.
 
+    The formulas of PS3.3 C.11.2.1.2 and C.11.2.1.3 (see :func:`window`'s Notes), each
+    step an in-place ufunc, so that no temporary array is made.
 
-def _check_width(win: Window, func: str) -> None:
-    """LINEAR needs W >= 1 (PS3.3 C.11.2.1.2.1); the others only W > 0, which Window ensures."""
-    if func == "linear" and win.width < 1:
-        raise WindowError(
-            f"the (0028,1051) Window Width must be >= 1 for the LINEAR function "
-            f"(PS3.3 C.11.2.1.2.1), got {_fmt(win.width)}. Use function='linear_exact'."
-        )
+    Parameters
+    ----------
+    x : numpy.ndarray of float32 or float64
+        Values in HU; not modified unless it is also ``scratch``.
+    win : Window
+    func : {"linear_exact", "linear", "sigmoid"}
+    out : numpy.ndarray
+        Float or uint8 array (or view) of ``x``'s shape; it may be ``scratch``.
+    scratch : numpy.ndarray, optional
+        Float work space of ``x``'s type and shape (it may be ``x`` itself); new if not given.
 
+    Returns
+    -------
+    numpy.ndarray
+        ``out``.
 
-def _check_range(win: Window, func: str, work: type[np.floating]) -> None:
-    """Refuse a window whose numbers the arithmetic's float type cannot hold.
+    Notes
+    -----
+    A product beyond the float type's range (a value far outside a very narrow window)
+    becomes ±inf, which the clip (or tanh) turns into exactly 0 or 1: the right grey
+    level, so numpy's overflow warning is silenced. NaN cannot arise: the window was
+    checked by :func:`ctlib._internals.voi.check_range`.
 
-    :func:`_voi_into` computes ``(x - low) * (1 / span)`` (``2 / width`` for SIGMOID)
-    in ``work``: ``low``, ``high`` and that factor must be finite, normal numbers
-    there, or the output would hold NaN (``inf * 0``) instead of grey levels.
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.array([-10.0, 0.0, 40.0, 79.0, 80.0], np.float32)
+    >>> voi_lut(x, Window(40, 80), "linear", out=np.empty(5, np.uint8))
+    array([  0,   0, 129, 255, 255], dtype=uint8)
     """
-    info = np.finfo(work)
-    span = win.width - 1 if func == "linear" else win.width
-    factor = 2.0 / win.width if func == "sigmoid" else (1.0 / span if span else 1.0)
-    if max(abs(win.low), abs(win.high)) <= float(info.max) and (
-        float(info.tiny) <= factor <= float(info.max)
-    ):
-        return
-    raise WindowError(
-        f"the window C {_fmt(win.center)} / W {_fmt(win.width)} is beyond what {info.dtype} "
-        f"arithmetic holds (magnitudes up to {float(info.max):.3g}, widths from about "
-        f"{2 / float(info.max):.3g}). Use a window in HU, e.g. ctlib.PRESETS['brain'] (40/80)."
-    )
-
-
-def _work_dtype(out_dtype: np.dtype) -> type[np.floating]:
-    """The float type the arithmetic is done in for a given output type."""
-    return np.float64 if out_dtype == np.float64 else np.float32
-
-
-def _voi_into(x: np.ndarray, tmp: np.ndarray, win: Window, func: str, dst: np.ndarray) -> None:
-    """Write the VOI LUT function of ``x`` into ``dst``.
-
-    ``tmp`` is float scratch space of ``x``'s shape (it may be ``x`` itself);
-    ``dst`` is a float or uint8 array or view of that shape (it may be ``tmp``).
-    Every step is an in-place ufunc: no temporary arrays.
-
-    A product beyond the float type's range (a value far outside a very narrow
-    window) becomes ±inf, which the clip (or tanh) turns into exactly 0 or 1:
-    the right grey level, so numpy's overflow warning is silenced. NaN cannot
-    arise: :func:`_check_range` keeps ``low`` and the factor finite and non-zero.
-    """
-    with np.errstate(over="ignore"):
-        _voi_steps(x, tmp, win, func, dst)
-
-
-def _voi_steps(x: np.ndarray, tmp: np.ndarray, win: Window, func: str, dst: np.ndarray) -> None:
-    """The in-place steps of :func:`_voi_into`."""
+    tmp = np.empty_like(x) if scratch is None else scratch
     t = tmp.dtype.type
-    if func == "sigmoid":
-        # 1 / (1 + exp(-4 (x - c) / w)) == (1 + tanh(2 (x - c) / w)) / 2; tanh cannot overflow.
-        np.subtract(x, t(win.center), out=tmp)
-        tmp *= t(2.0 / win.width)
-        np.tanh(tmp, out=tmp)
-        tmp *= t(0.5)
-        tmp += t(0.5)
-    else:
-        low = win.low  # the same for LINEAR (c - 0.5 - (w - 1)/2) and LINEAR_EXACT
-        span = win.width - 1 if func == "linear" else win.width
-        if span == 0:  # LINEAR with W = 1: a threshold at c - 0.5
-            tmp[...] = x > t(low)
+    with np.errstate(over="ignore"):
+        if func == "sigmoid":
+            # 1 / (1 + exp(-4 (x - c) / w)) == (1 + tanh(2 (x - c) / w)) / 2; tanh cannot overflow.
+            np.subtract(x, t(win.center), out=tmp)
+            tmp *= t(2.0 / win.width)
+            np.tanh(tmp, out=tmp)
+            tmp *= t(0.5)
+            tmp += t(0.5)
         else:
-            np.subtract(x, t(low), out=tmp)
-            tmp *= _reciprocal(span, t)
-            if dst.dtype == tmp.dtype:
-                np.clip(tmp, t(0), t(1), out=dst)
-                return
-            np.clip(tmp, t(0), t(1), out=tmp)
-    if dst.dtype == np.uint8:
-        tmp *= t(255)
-        np.rint(tmp, out=tmp)
-        np.copyto(dst, tmp, casting="unsafe")
-    elif dst is not tmp:
-        np.copyto(dst, tmp)
-
-
-def _reciprocal(span: float, t: type[np.floating]) -> np.floating:
-    """``1 / span`` in precision ``t``, rounded up if needed so that ``span * it >= 1``.
-
-    Multiplying is twice as fast as dividing; rounding the reciprocal up keeps
-    the top of the window exactly white after clipping (``x = low + span``
-    gives 1, not 0.99999994), at a cost of one unit in the last place.
-    """
-    recip = t(1.0 / span)
-    if t(span) * recip < 1:
-        recip = np.nextafter(recip, t(np.inf))
-    return recip
+            # LINEAR_EXACT: (x - low) / w, clipped to [0, 1]. LINEAR: the same with
+            # c - 0.5 and w - 1, whose low is the same c - 0.5 - (w - 1) / 2 = c - w / 2.
+            span = win.width - 1 if func == "linear" else win.width
+            if span == 0:  # LINEAR with W = 1: a threshold at c - 0.5
+                tmp[...] = x > t(win.low)
+            else:
+                np.subtract(x, t(win.low), out=tmp)
+                tmp *= reciprocal(span, t)  # the top of the window exactly 1
+                if out.dtype == tmp.dtype:
+                    np.clip(tmp, t(0), t(1), out=out)
+                    return out
+                np.clip(tmp, t(0), t(1), out=tmp)
+        if out.dtype == np.uint8:
+            tmp *= t(255)
+            np.rint(tmp, out=tmp)
+            np.copyto(out, tmp, casting="unsafe")
+        elif out is not tmp:
+            np.copyto(out, tmp)
+    return out
 
 
 def as_window(center: Window | str | float, width: float | None) -> Window:
@@ -349,8 +399,6 @@ def as_window(center: Window | str | float, width: float | None) -> Window:
             )
         if isinstance(center, Window):
             return center
-        from ctlib.presets import preset  # presets depend on this module
-
         return preset(center)
     if width is None:
         raise WindowError(
@@ -360,7 +408,7 @@ def as_window(center: Window | str | float, width: float | None) -> Window:
     return Window(center, width)
 
 
-def _voi_function(name: str) -> str:
+def voi_function(name: str) -> str:
     """Normalise a VOI LUT function name (DICOM spelling allowed)."""
     key = str(name).strip().lower()
     if key not in VOI_FUNCTIONS:

@@ -3,7 +3,7 @@
 ``python -m ctlib.synth`` (``make data``) builds the set described by
 ``data/recipe.toml``. The modules, in the order the data flows:
 
-* :mod:`~ctlib.synth.tissues`: tissue and lesion codes, HU values with sources;
+* :mod:`~ctlib.course.tissues`: tissue and lesion codes, HU values with sources;
 * :mod:`~ctlib.synth.anatomy`: a 1 mm head from the MNI152 2009a tissue maps;
 * :mod:`~ctlib.synth.lesions`: the five hemorrhage subtypes, mass effect;
 * :mod:`~ctlib.synth.geometry`: head pose and slice planes (gantry tilt);
@@ -13,8 +13,8 @@
 * :mod:`~ctlib.synth.dataset`: the whole set, labels, masks and manifest.
 """
 
+from ctlib.course.tissues import HU, RSNA_SUBTYPES, Lesion, Tissue
 from ctlib.synth.dataset import generate, load_recipe, make_sample, repo_data_dir
-from ctlib.synth.tissues import HU, RSNA_SUBTYPES, Lesion, Tissue
 
 __all__ = [
     "HU",

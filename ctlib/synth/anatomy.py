@@ -27,13 +27,14 @@ import numpy as np
 import numpy.typing as npt
 from scipy import ndimage as ndi
 
+from ctlib.course.tissues import HU, Tissue
 from ctlib.synth.brain import BrainFields, brain_fields, mm_axes, sulcal_csf
 from ctlib.synth.dura import DuraFields, dura_fields
+from ctlib.synth.fields import bbox
 from ctlib.synth.shapes import Painter, coverage, ellipsoid, tube
 from ctlib.synth.skull import SkullFields, skull_fields
 from ctlib.synth.skullbase import BaseShape, paint_ears, paint_skull_base
 from ctlib.synth.template import ORIGIN, ct_template, mni_maps
-from ctlib.synth.tissues import HU, Tissue
 
 __all__ = ["ORIGIN", "BaseHead", "Head", "HeadShape", "base_head", "build_head", "smooth_noise"]
 
@@ -116,7 +117,6 @@ def base_head() -> BaseHead:
     near = (skull.icv_depth < 4.5) & (skull.head_sdf > -4.0)
     shell = np.flatnonzero(near.ravel())
     ijk = tuple(c.astype(np.int32) for c in np.unravel_index(shell, near.shape))
-    from ctlib.synth.fields import bbox
 
     brain_box = bbox(skull.icv_out < 4.0, 1)
     return BaseHead(brain, skull, dura, ORIGIN.copy(), textures, shell, ijk, brain_box)
@@ -175,7 +175,6 @@ class Head:
         """Unit vectors pointing away from the inner table, into the head (x, y, z fields)."""
         if self._inward is None:
             depth = self.icv_depth()
-            from ctlib.synth.fields import bbox
 
             box = bbox(depth > -6.0, 2)
             fields = [np.zeros(depth.shape, dtype=np.float32) for _ in range(3)]

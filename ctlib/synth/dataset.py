@@ -32,10 +32,13 @@ import numpy as np
 import numpy.typing as npt
 from tqdm.auto import tqdm
 
+from ctlib.course.landmarks import frontal_horns
+from ctlib.course.signs import midline_shift
+from ctlib.course.tissues import RSNA_SUBTYPES, Lesion, Tissue
+from ctlib.errors import CtlibError
 from ctlib.synth.anatomy import base_head
 from ctlib.synth.encode import ENCODINGS, SliceIds, encode_slice
 from ctlib.synth.series import SeriesSpec, SeriesVolume, render_series
-from ctlib.synth.tissues import RSNA_SUBTYPES, Lesion, Tissue
 
 __all__ = [
     "LESION_CODES",
@@ -237,15 +240,11 @@ def _write_series(entry: SeriesEntry, recipe: Recipe, out: Path) -> SeriesResult
 
 def _septum_shift(volume: SeriesVolume, pixel_mm: float) -> float:
     """The midline shift as a reader measures it on these slices: the septum pellucidum's distance
-    from the ideal midline on the slice of the frontal horns (:func:`ctlib.signs.midline_shift`).
+    from the ideal midline on the slice of the frontal horns (:func:`ctlib.course.signs.midline_shift`).
 
     The generator moves the brain by a smooth field; how far the septum ends up from the midline
     depends on where along the field the frontal horns are cut, so it is measured, not assumed.
     """
-    from ctlib.errors import CtlibError
-    from ctlib.landmarks import frontal_horns
-    from ctlib.signs import midline_shift
-
     try:
         k = frontal_horns(volume.tissue, volume.lesion)
         shift = midline_shift(volume.tissue[k], volume.lesion[k], pixel_mm=pixel_mm)
@@ -338,8 +337,6 @@ def require_generator_packages() -> None:
     have them), so that reading and windowing DICOM need neither.
     """
     from importlib.util import find_spec
-
-    from ctlib.errors import CtlibError
 
     missing = [pip for pip, module in GENERATOR_PACKAGES.items() if find_spec(module) is None]
     if missing:

@@ -9,51 +9,16 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ctlib.course.tissues import RSNA_SUBTYPES, Lesion
+from ctlib.crop import head_box
 from ctlib.hu import to_hu
 from ctlib.plotting import show_slice
 from ctlib.reading import read
-from ctlib.synth.tissues import RSNA_SUBTYPES, Lesion
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["head_box", "subtype_montage"]
-
-
-def head_box(hu: np.ndarray, *, margin: int = 8, threshold: float = -300.0) -> tuple[slice, slice]:
-    """Rows and columns that hold the head (and holder), so figures spend pixels on anatomy.
-
-    Parameters
-    ----------
-    hu : numpy.ndarray, shape (rows, columns)
-        A slice in HU.
-    margin : int, optional
-        Pixels kept around the head.
-    threshold : float, optional
-        HU above which a pixel counts as part of the head.
-
-    Returns
-    -------
-    tuple of slice
-        Square crop (rows, columns), inside the image.
-
-    Examples
-    --------
-    >>> hu = np.full((64, 64), -1000.0)
-    >>> hu[20:40, 10:50] = 40.0
-    >>> head_box(hu, margin=2)
-    (slice(8, 52, None), slice(8, 52, None))
-    """
-    rows, cols = np.nonzero(hu > threshold)
-    if rows.size == 0:
-        return slice(0, hu.shape[0]), slice(0, hu.shape[1])
-    half = (int(max(np.ptp(rows), np.ptp(cols))) + 1) // 2 + margin
-    centre = ((rows.min() + rows.max() + 1) // 2, (cols.min() + cols.max() + 1) // 2)
-    box = []
-    for c, n in zip(centre, hu.shape, strict=True):
-        lo = int(np.clip(c - half, 0, max(n - 2 * half, 0)))
-        box.append(slice(lo, min(lo + 2 * half, n)))
-    return box[0], box[1]
+__all__ = ["subtype_montage"]
 
 
 def subtype_montage(set_dir: str | os.PathLike[str]) -> Figure:

@@ -38,11 +38,13 @@ import numpy as np
 import numpy.typing as npt
 from scipy import ndimage as ndi
 
+from ctlib.course.tissues import HU, Lesion, Tissue
 from ctlib.synth.anatomy import Head, calcification, smooth_noise
 from ctlib.synth.brain import mm_axes
+from ctlib.synth.fields import bbox
 from ctlib.synth.shapes import coverage, ellipsoid
 from ctlib.synth.skull import bone_identity
-from ctlib.synth.tissues import HU, Lesion, Tissue
+from ctlib.synth.template import ORIGIN
 
 __all__ = [
     "BLOOD_AGES",
@@ -69,7 +71,7 @@ def _three(items: Sequence[T]) -> tuple[T, T, T]:
 
 #: Where the septum pellucidum lies in the model (RAS mm): midline shift is measured here.
 SEPTUM_MM = np.array([0.0, 10.0, 14.0])
-#: Nominal HU of blood by age (see :mod:`ctlib.synth.tissues` for sources).
+#: Nominal HU of blood by age (see :mod:`ctlib.course.tissues` for sources).
 BLOOD_AGES = {
     "hyperacute": HU["hyperacute_blood"],
     "acute": HU["acute_blood"],
@@ -206,8 +208,6 @@ class Canvas:
             for region in opened:
                 moved |= region > 0.001
             if moved.any():
-                from ctlib.synth.fields import bbox
-
                 inner = bbox(moved, 2)
                 sub = tuple(slice(b.start + i.start, b.start + i.stop)
                             for b, i in zip(box, inner, strict=True))
@@ -327,7 +327,6 @@ def _local_box(
     """``reach`` (centre, radius in mm) as slices of the arrays that cover ``box``."""
     if reach is None:
         return None
-    from ctlib.synth.template import ORIGIN
 
     centre, radius = reach
     out = []
@@ -340,8 +339,6 @@ def _local_box(
 
 
 def _nearest(point: npt.NDArray[np.float64]) -> tuple[int, int, int]:
-    from ctlib.synth.template import ORIGIN
-
     i = np.rint(point + ORIGIN).astype(int)
     return int(i[0]), int(i[1]), int(i[2])
 
@@ -358,8 +355,6 @@ class GridPoints(tuple):  # type: ignore[type-arg]
 
 
 def _sample(volume: npt.NDArray[Any], points: Points) -> F3:
-    from ctlib.synth.template import ORIGIN
-
     if isinstance(points, GridPoints):
         return np.asarray(volume[points.box], dtype=np.float32)
 
@@ -888,8 +883,6 @@ def _choroid(canvas: Canvas) -> None:
 
 def _atrium_center(ventricle_sdf: F3, side: int) -> npt.NDArray[np.float64]:
     """The deepest point of the lateral ventricle's atrium on one side (RAS mm)."""
-    from ctlib.synth.template import ORIGIN
-
     x, y, z = mm_axes(ventricle_sdf.shape)
     region = (side * x > 12) & (side * x < 38) & (y < -32) & (y > -55) & (z > 4) & (z < 22)
     depth = np.where(region, -ventricle_sdf, -np.inf)

@@ -25,10 +25,11 @@ import pydicom.data
 from scipy import ndimage, signal
 from tqdm import tqdm
 
-import ctlib
+from ctlib.course.tissues import Lesion, Tissue
 from ctlib.errors import DicomError
+from ctlib.hu import to_hu
+from ctlib.reading import read
 from ctlib.synth.dataset import repo_data_dir
-from ctlib.synth.tissues import Lesion, Tissue
 
 __all__ = ["REFERENCE_RANGES", "bone_spread", "brain_histogram_peaks", "csf_fraction",
            "lesion_hu", "main", "measure_series", "noise_correlation", "noise_sd",
@@ -208,7 +209,7 @@ def tissue_hu(hu: npt.ArrayLike, tissue: npt.ArrayLike, code: int, *, erode: int
     Parameters
     ----------
     hu, tissue : array_like
-        HU values and tissue map (:class:`~ctlib.synth.tissues.Tissue`): an image or a
+        HU values and tissue map (:class:`~ctlib.course.tissues.Tissue`): an image or a
         stack of slices.
     code : int
         The tissue.
@@ -233,7 +234,7 @@ def tissue_hu(hu: npt.ArrayLike, tissue: npt.ArrayLike, code: int, *, erode: int
 
 
 def lesion_hu(hu: npt.ArrayLike, lesion: npt.ArrayLike, code: int, *, erode: int = 1) -> float:
-    """Median HU of lesion ``code`` (:class:`~ctlib.synth.tissues.Lesion`): see :func:`tissue_hu`.
+    """Median HU of lesion ``code`` (:class:`~ctlib.course.tissues.Lesion`): see :func:`tissue_hu`.
 
     Examples
     --------
@@ -373,7 +374,7 @@ def measure_series(set_dir: str | Path, entry: Mapping[str, Any], *,
     readable = [k for k, sop in enumerate(files) if sop not in skipped]
     images = np.zeros((0, *tissue.shape[1:]))
     if readable:
-        images = np.stack([ctlib.to_hu(ctlib.read(set_dir / "images" / f"{files[k]}.dcm"))
+        images = np.stack([to_hu(read(set_dir / "images" / f"{files[k]}.dcm"))
                            for k in readable]).astype(np.float64)
     if images.shape[1:] != tissue.shape[1:]:
         raise ValueError(f"{entry['name']}: images {images.shape[1:]}, masks {tissue.shape[1:]}")
@@ -414,7 +415,7 @@ def real_slices() -> dict[str, Result]:
     for name in _REAL:
         path = pydicom.data.get_testdata_file(name, download=False)
         try:
-            hu = ctlib.to_hu(ctlib.read(path)) if isinstance(path, str) else None
+            hu = to_hu(read(path)) if isinstance(path, str) else None
         except DicomError:  # no JPEG 2000 decoder
             hu = None
         if hu is None:

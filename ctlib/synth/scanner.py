@@ -29,8 +29,8 @@ import numpy as np
 import numpy.typing as npt
 from scipy import ndimage as ndi
 
+from ctlib.course.tissues import HU, Tissue
 from ctlib.synth.noise import MU_WATER_PER_MM, ct_noise, variance_map
-from ctlib.synth.tissues import HU, Tissue
 
 __all__ = ["SCANNERS", "Scanner", "acquire", "artefacts", "holder", "holder_layer"]
 

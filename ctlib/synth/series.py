@@ -19,12 +19,14 @@ import numpy as np
 import numpy.typing as npt
 from scipy import ndimage as ndi
 
+from ctlib.course.tissues import HU, Tissue
 from ctlib.synth import lesions
 from ctlib.synth.anatomy import HeadShape, build_head
+from ctlib.synth.fields import bbox
 from ctlib.synth.geometry import Pose, SliceStack, rotation
 from ctlib.synth.scanner import SCANNERS, Scanner, acquire, holder, holder_layer
 from ctlib.synth.skullbase import BaseShape
-from ctlib.synth.tissues import HU, Tissue
+from ctlib.synth.template import ORIGIN
 
 __all__ = ["LESION_PAINTERS", "SeriesSpec", "SeriesVolume", "draw_patient", "render_series"]
 
@@ -237,8 +239,6 @@ def _warp(rng: np.random.Generator, amplitude_mm: float = 1.8) -> npt.NDArray[np
 
 def _warp_at(warp: npt.NDArray[np.float64], index: npt.NDArray[Any]) -> npt.NDArray[Any]:
     """The deformation (in voxels) at model voxel indices."""
-    from ctlib.synth.template import ORIGIN
-
     u = [(index[a] - ORIGIN[a]) / 80.0 for a in range(3)]
     basis = (u[0], u[1], u[2], u[0] * u[0], u[1] * u[1], u[2] * u[2], u[0] * u[1],
              u[0] * u[2], u[1] * u[2])
@@ -254,8 +254,6 @@ def _nearest_code(
     compartment it reports is that of the blood, not of whatever happens to be
     at the slab's centre.
     """
-    from ctlib.synth.fields import bbox
-
     box = bbox(lesion > 0, _SLAB_MM + 2)
     sub = lesion[box]
     _, nearest = ndi.distance_transform_edt(sub == 0, return_indices=True)

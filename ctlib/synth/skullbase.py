@@ -31,8 +31,8 @@ import numpy as np
 import numpy.typing as npt
 from scipy.spatial import cKDTree
 
+from ctlib.course.tissues import HU, Tissue
 from ctlib.synth.shapes import Coords, Painter, box, capsule_path, ellipsoid, tube
-from ctlib.synth.tissues import HU, Tissue
 
 __all__ = ["BaseShape", "honeycomb", "paint_ears", "paint_skull_base"]
 

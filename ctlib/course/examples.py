@@ -130,7 +130,7 @@ def choose_examples(joined: pd.DataFrame) -> list[dict[str, Any]]:
 
     Examples
     --------
-    >>> from ctlib.data import open_data
+    >>> from ctlib import open_data
     >>> from ctlib.metadata import metadata_table
     >>> from ctlib.rsna import join_metadata, read_labels
     >>> data = open_data("sample")

@@ -2,7 +2,7 @@
 
 Reading a head CT starts from normal anatomy at a few standard levels, from the posterior fossa to
 the vertex. This module finds those levels in a series, and the structures to label on them, from
-the synthetic set's tissue maps (:class:`ctlib.synth.Tissue` codes), so the labels in notebook 04
+the synthetic set's tissue maps (:class:`ctlib.course.tissues.Tissue` codes), so the labels in notebook 04
 are computed, never typed, and a test checks each one on its pixels.
 
 Positions are described in the *head frame* of a slice: the centre of the space inside the skull,
@@ -20,9 +20,10 @@ import numpy as np
 import numpy.typing as npt
 from scipy import ndimage
 
-from ctlib.annotate import Mark
+from ctlib.course.annotate import Mark
+from ctlib.course.signs import head_axes, intracranial, midline_shift
+from ctlib.course.tissues import Tissue
 from ctlib.errors import CtlibError
-from ctlib.signs import intracranial, midline_shift
 
 __all__ = [
     "LEVELS",
@@ -36,10 +37,14 @@ __all__ = [
     "standard_levels",
 ]
 
-# Tissue codes (ctlib.synth.Tissue), written out so that this module needs no generator.
-AIR, SCALP, FAT, BONE, DIPLOE, CSF, VENTRICLE, GRAY, WHITE, CALCIFICATION = range(10)
-DEEP_GRAY, DURA, VENOUS_SINUS, SINUS_AIR, GLOBE, LENS, OPTIC_NERVE = 11, 12, 13, 14, 15, 16, 17
-CHOROID, SUTURE = 19, 24
+# The tissue codes the structures below are found on (short names for the tables).
+(AIR, SCALP, FAT, BONE, DIPLOE, CSF, VENTRICLE, GRAY, WHITE, CALCIFICATION, DEEP_GRAY, DURA,
+ VENOUS_SINUS, SINUS_AIR, GLOBE, LENS, OPTIC_NERVE) = (
+    Tissue.AIR, Tissue.SCALP, Tissue.FAT, Tissue.BONE, Tissue.DIPLOE, Tissue.CSF,
+    Tissue.VENTRICLE, Tissue.GRAY, Tissue.WHITE, Tissue.CALCIFICATION, Tissue.DEEP_GRAY,
+    Tissue.DURA, Tissue.VENOUS_SINUS, Tissue.SINUS_AIR, Tissue.GLOBE, Tissue.LENS,
+    Tissue.OPTIC_NERVE)
+CHOROID, SUTURE = Tissue.CHOROID_PLEXUS, Tissue.SUTURE
 BRAIN = (GRAY, WHITE, DEEP_GRAY)
 
 #: The standard levels of an axial head CT, from the bottom up, with what each shows.
@@ -184,14 +189,7 @@ def head_frame(tissue: npt.ArrayLike, lesion: npt.ArrayLike | None = None) -> He
     inside = intracranial(codes, lesion)
     if inside.sum() < 50:
         raise CtlibError("no head on this slice: give a slice through the skull.")
-    rows, cols = np.nonzero(inside)
-    centre = np.array([rows.mean(), cols.mean()])
-    d = np.stack([rows - centre[0], cols - centre[1]])
-    _, vectors = np.linalg.eigh(np.cov(d))
-    ap = vectors[:, -1] if vectors[0, -1] >= 0 else -vectors[:, -1]
-    lr = np.array([-ap[1], ap[0]])
-    if lr[1] < 0:
-        lr = -lr
+    centre, d, ap, lr = head_axes(inside)
     along, across = ap @ d, lr @ d
     return HeadFrame((float(centre[0]), float(centre[1])), (float(ap[0]), float(ap[1])),
                      (float(lr[0]), float(lr[1])),
@@ -255,7 +253,7 @@ def label_level(
 
     Returns
     -------
-    list of ctlib.annotate.Mark
+    list of ctlib.course.annotate.Mark
 
     Examples
     --------

@@ -8,7 +8,7 @@ worse outcomes and often with herniation). The **thickness** of an extra-axial c
 greatest width perpendicular to the skull on any slice.
 
 These functions measure both on the synthetic set's tissue and lesion maps (they are the
-generator's truth, and :mod:`ctlib.exercises` checks a learner's measurement against them). On
+generator's truth, and :mod:`ctlib.course.exercises` checks a learner's measurement against them). On
 real data, where there are no maps, the same lines are drawn by hand in a viewer.
 """
 
@@ -20,14 +20,18 @@ import numpy as np
 import numpy.typing as npt
 from scipy import ndimage
 
+from ctlib.course.tissues import Tissue
 from ctlib.errors import CtlibError
 
-__all__ = ["Caliper", "MidlineShift", "collection_thickness", "intracranial", "midline_shift"]
+__all__ = ["Caliper", "MidlineShift", "collection_thickness", "head_axes", "intracranial",
+           "midline_shift"]
 
-#: Tissue codes inside the inner table (everything but air, scalp, fat, bone, diploë, holder,
-#: the face and its sinuses, sutures and fractures): see ``ctlib.synth.Tissue``.
-_INSIDE = (5, 6, 7, 8, 9, 11, 12, 13, 19, 20, 22, 23)
-_VENTRICLE = 6
+#: Tissues inside the inner table (everything but air, scalp, fat, bone, diploë, holder,
+#: the face and its sinuses, sutures and fractures).
+_INSIDE = (Tissue.CSF, Tissue.VENTRICLE, Tissue.GRAY, Tissue.WHITE, Tissue.CALCIFICATION,
+           Tissue.DEEP_GRAY, Tissue.DURA, Tissue.VENOUS_SINUS, Tissue.CHOROID_PLEXUS,
+           Tissue.VESSEL, Tissue.EXTRA_AXIAL, Tissue.EDEMA)
+_VENTRICLE = Tissue.VENTRICLE
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,43 @@ def intracranial(tissue: npt.ArrayLike, lesion: npt.ArrayLike | None = None) -> 
     return np.asarray(ndimage.binary_fill_holes(inside), dtype=bool)
 
 
+def head_axes(inside: npt.NDArray[np.bool_]) -> tuple[
+        npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64],
+        npt.NDArray[np.float64]]:
+    """The centre and the two axes of the space inside the skull on one slice.
+
+    The head's long (anterior-posterior) axis is the principal axis of the intracranial
+    pixels; the other is perpendicular to it.
+
+    Returns
+    -------
+    centre : numpy.ndarray, shape (2,)
+        (row, column) of the centroid.
+    coords : numpy.ndarray, shape (2, n)
+        Each intracranial pixel's (row, column) relative to the centre.
+    ap : numpy.ndarray, shape (2,)
+        Unit vector along the long axis, pointing down the image (posterior).
+    lr : numpy.ndarray, shape (2,)
+        Unit vector across it, pointing to the image's right (the patient's left).
+
+    Examples
+    --------
+    >>> inside = np.zeros((80, 60), bool); inside[10:70, 15:45] = True
+    >>> centre, _, ap, lr = head_axes(inside)
+    >>> centre.tolist(), np.abs(ap).round(6).tolist(), np.abs(lr).round(6).tolist()
+    ([39.5, 29.5], [1.0, 0.0], [0.0, 1.0])
+    """
+    rows, cols = np.nonzero(inside)
+    centre = np.array([rows.mean(), cols.mean()])
+    coords = np.stack([rows - centre[0], cols - centre[1]])
+    _, vectors = np.linalg.eigh(np.cov(coords))
+    ap = vectors[:, -1] if vectors[0, -1] >= 0 else -vectors[:, -1]
+    lr = np.array([-ap[1], ap[0]])
+    if lr[1] < 0:
+        lr = -lr
+    return centre, coords, ap, lr
+
+
 def midline_shift(
     tissue: npt.ArrayLike, lesion: npt.ArrayLike | None = None, *, pixel_mm: float = 1.0
 ) -> MidlineShift:
@@ -97,7 +138,7 @@ def midline_shift(
     Parameters
     ----------
     tissue : array_like of int, shape (rows, columns)
-        The slice's tissue map (codes of ``ctlib.synth.Tissue``).
+        The slice's tissue map (codes of ``ctlib.course.tissues.Tissue``).
     lesion : array_like of int, optional
         The slice's lesion map: blood lies inside the skull too.
     pixel_mm : float
@@ -123,15 +164,7 @@ def midline_shift(
     inside = intracranial(tissue, lesion)
     if inside.sum() < 100:
         raise CtlibError("no head on this slice: give the tissue map of a slice through the brain.")
-    rows, cols = np.nonzero(inside)
-    centre = np.array([rows.mean(), cols.mean()])
-    # The head's long axis (anterior-posterior): the principal axis of the intracranial space.
-    coords = np.stack([rows - centre[0], cols - centre[1]])
-    _, vectors = np.linalg.eigh(np.cov(coords))
-    axis = vectors[:, -1] if vectors[0, -1] >= 0 else -vectors[:, -1]  # pointing down (posterior)
-    across = np.array([-axis[1], axis[0]]) if axis[0] >= 0 else np.array([axis[1], -axis[0]])
-    if across[1] < 0:
-        across = -across  # pointing to image right
+    centre, coords, axis, across = head_axes(inside)
     along = coords.T @ axis
     front = centre + along.min() * axis
     back = centre + along.max() * axis

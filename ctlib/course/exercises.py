@@ -15,7 +15,13 @@ from typing import Any
 
 import numpy as np
 
-from ctlib import literature
+from ctlib.course import literature
+from ctlib.course.data import open_data
+from ctlib.errors import DicomError
+from ctlib.hu import has_wrong_pixel_representation, to_hu
+from ctlib.reading import read
+from ctlib.rsna import read_labels
+from ctlib.window import PRESETS, preset, window
 
 __all__ = ["EXERCISES", "check"]
 
@@ -34,37 +40,27 @@ class Exercise:
 
 
 def _data() -> Any:
-    from ctlib.data import open_data
-
     return open_data()
 
 
 def _synthetic() -> Any:
     """The synthetic set, even when CTLIB_DATA names real data: the reading exercises of
     notebooks 04–07 measure on its tissue and lesion maps, which real scans do not have."""
-    from ctlib.data import open_data
-
     return open_data("synthetic")
 
 
 def _header(sop: str, data: Any = None) -> Any:
-    from ctlib.reading import read
-
     return read((_data() if data is None else data).path(sop), header_only=True)
 
 
 def _window_edges(name: str) -> tuple[float, float]:
     """(low, high) of a preset: center ∓ width / 2, from ctlib's own table."""
-    from ctlib.presets import PRESETS
-
-    window = PRESETS[name]
-    return (window.center - window.width / 2, window.center + window.width / 2)
+    win = preset(name)  # read from the table when checked: an edited preset is followed
+    return (win.center - win.width / 2, win.center + win.width / 2)
 
 
 def _step_along_normal(name: str) -> float:
     """The median step between neighbouring slices along the normal, from the headers alone."""
-    from ctlib.reading import read
-
     data = _data()
     positions, normal = [], None
     for path in (data.path(sop) for sop in data.series(name)["files"]):
@@ -80,9 +76,9 @@ def _key(name: str) -> str:
 
 
 def _mean_hu_in(series: str, code: int, kind: str, data: Any = None) -> float:
-    from ctlib.hu import to_hu
-    from ctlib.measure import mean_hu
-    from ctlib.reading import read
+    # Imported when an answer is checked: these pull in scipy.ndimage, which `import ctlib` must not pay
+    # for (tests/test_layout.py lists the imports allowed inside functions).
+    from ctlib.course.measure import mean_hu
 
     data = _data() if data is None else data
     sop, index = data.key_slice(series)
@@ -98,9 +94,6 @@ def _edh_hu_diff() -> float:
 
 
 def _unreadable() -> int:
-    from ctlib.errors import DicomError
-    from ctlib.reading import read
-
     count = 0
     for path in _data().files():
         try:
@@ -111,15 +104,19 @@ def _unreadable() -> int:
 
 
 def _where(key: str) -> Any:
-    """Where a reading exercise looks: :data:`ctlib.lessons.EXERCISE_SERIES` (imported late)."""
-    from ctlib.lessons import EXERCISE_SERIES
+    """Where a reading exercise looks: `ctlib.course.lessons.EXERCISE_SERIES`."""
+    # Imported when an answer is checked: these pull in scipy.ndimage, which `import ctlib` must not pay
+    # for (tests/test_layout.py lists the imports allowed inside functions).
+    from ctlib.course.lessons import EXERCISE_SERIES
 
     return EXERCISE_SERIES[key]
 
 
 def _shift_mm() -> float:
-    from ctlib.lessons import EXERCISE_SERIES, frontal_horns
-    from ctlib.signs import midline_shift
+    # Imported when an answer is checked: these pull in scipy.ndimage, which `import ctlib` must not pay
+    # for (tests/test_layout.py lists the imports allowed inside functions).
+    from ctlib.course.lessons import EXERCISE_SERIES, frontal_horns
+    from ctlib.course.signs import midline_shift
 
     series = EXERCISE_SERIES["shift"]
     masks = _synthetic().masks(series)
@@ -129,9 +126,11 @@ def _shift_mm() -> float:
 
 
 def _thickness_mm() -> float:
-    from ctlib.lessons import EXERCISE_SERIES
-    from ctlib.lessons.view import SUBDURAL
-    from ctlib.signs import collection_thickness
+    # Imported when an answer is checked: these pull in scipy.ndimage, which `import ctlib` must not pay
+    # for (tests/test_layout.py lists the imports allowed inside functions).
+    from ctlib.course.lessons import EXERCISE_SERIES
+    from ctlib.course.lessons.view import SUBDURAL
+    from ctlib.course.signs import collection_thickness
 
     series = EXERCISE_SERIES["thickness"]
     sop, k = _synthetic().key_slice(series)
@@ -187,8 +186,6 @@ def _named(*aliases: str) -> Callable[[Any, Any], bool]:
 
 
 def _subtypes_of(series: str) -> set[str]:
-    from ctlib.rsna import read_labels
-
     labels = read_labels(_synthetic().labels_csv)
     files = _synthetic().series(series)["files"]
     positive = labels.loc[labels.index.intersection(files)].drop(columns="any").any()
@@ -207,7 +204,9 @@ def _judge_subtypes(answer: Any, expected: Any) -> bool:
 
 def _blood_or_calcification() -> list[str]:
     """What lies under exercise 06.2's letters A and B, from the maps."""
-    from ctlib.lessons import EXERCISE_SERIES, exercise_point
+    # Imported when an answer is checked: these pull in scipy.ndimage, which `import ctlib` must not pay
+    # for (tests/test_layout.py lists the imports allowed inside functions).
+    from ctlib.course.lessons import EXERCISE_SERIES, exercise_point
 
     series, _ = EXERCISE_SERIES["blood-or-calcification"]
     lesion = _synthetic().masks(series)["lesion"]
@@ -220,8 +219,6 @@ def _blood_or_calcification() -> list[str]:
 
 def _reference_to_hu(ds: Any) -> Any:
     """Exercise 02.3's reference: the Modality LUT alone (padding kept, nothing repaired)."""
-    from ctlib.hu import to_hu
-
     return to_hu(ds, padding="keep")
 
 
@@ -235,9 +232,6 @@ def _to_hu_cases() -> list[tuple[str, Any]]:
     """
     import copy
     from pathlib import Path
-
-    from ctlib.hu import has_wrong_pixel_representation
-    from ctlib.reading import read
 
     data = _data()
     names = [s["name"] for s in data.manifest["series"]]
@@ -289,16 +283,12 @@ def _reference_window(hu: Any, center: float, width: float) -> Any:
     """Exercise 03.3's reference: LINEAR_EXACT in grey levels 0-255."""
     import numpy as np
 
-    from ctlib.window import window
-
     return window(hu, center, width, dtype=np.uint8)
 
 
 def _judge_window(answer: Any, expected: Any) -> bool:
     """Compare ``my_window(hu, center, width)`` with the reference on every preset, edges included."""
     import numpy as np
-
-    from ctlib.presets import PRESETS
 
     if not callable(answer):
         return False

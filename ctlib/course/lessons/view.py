@@ -9,14 +9,16 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ctlib.annotate import Mark
-from ctlib.errors import CtlibError
-from ctlib.landmarks import (
+from ctlib.course.annotate import Mark
+from ctlib.course.landmarks import (
     HeadFrame,
     frontal_horns,
     head_frame,
     standard_levels,
 )
+from ctlib.errors import CtlibError
+from ctlib.hu import to_hu
+from ctlib.reading import read
 from ctlib.window import Window
 
 EPIDURAL, INTRAPARENCHYMAL, INTRAVENTRICULAR, SUBARACHNOID, SUBDURAL = 1, 2, 3, 4, 5
@@ -40,7 +42,7 @@ class SliceView:
     tissue, lesion : numpy.ndarray of int
         The slice's maps.
     pixel_mm : float
-    frame : ctlib.landmarks.HeadFrame
+    frame : ctlib.course.landmarks.HeadFrame
         The series' head frame.
     """
 
@@ -84,7 +86,7 @@ def view(data: Any, series: str, slice_: int | str | None = None) -> SliceView:
 
     Parameters
     ----------
-    data : ctlib.data.DataSet
+    data : ctlib.course.data.DataSet
         A synthetic set (it has the maps).
     series : str
     slice_ : int, str or None
@@ -92,14 +94,11 @@ def view(data: Any, series: str, slice_: int | str | None = None) -> SliceView:
 
     Examples
     --------
-    >>> from ctlib.data import open_data
+    >>> from ctlib import open_data
     >>> v = view(open_data("sample"), "subdural-acute")
     >>> v.hu.shape, v.index == open_data("sample").key_slice("subdural-acute")[1]
     ((512, 512), True)
     """
-    from ctlib.hu import to_hu
-    from ctlib.reading import read
-
     if not data.has_masks:
         raise CtlibError("the lessons' figures need the synthetic set's maps; this data set has "
                          "none (unset CTLIB_DATA to use the synthetic set).")

@@ -3,7 +3,7 @@
 A figure is a list of :class:`Panel` s. A panel names a series, a slice and a window, and lists
 *finders*: small functions that find a sign on that slice from the synthetic set's maps and
 pixels (the deepest point of an epidural, the septum pellucidum, a calcification's brightest
-spot) and return a :class:`~ctlib.annotate.Mark`. Because every arrow is computed, a test checks
+spot) and return a :class:`~ctlib.course.annotate.Mark`. Because every arrow is computed, a test checks
 each one against the slice's pixels and maps (``tests/test_lessons.py``), and the figure cannot
 claim a sign its slice does not show. :func:`figure` draws a figure, :func:`marks_of` lists its
 marks with the HU measured under each.
@@ -11,19 +11,22 @@ marks with the HU measured under each.
 
 from __future__ import annotations
 
-from ctlib.annotate import MARGIN
-from ctlib.landmarks import frontal_horns
-from ctlib.lessons.catalogue import FIGURES, LEFT, RIGHT, Panel
-from ctlib.lessons.figures import (
+from ctlib.course.annotate import MARGIN
+from ctlib.course.landmarks import frontal_horns
+from ctlib.course.lessons.catalogue import FIGURES, LEFT, RIGHT, Panel
+from ctlib.course.lessons.figures import (
     blood_age_chart,
+    case_figure,
     draw_panel,
     figure,
     level_figure,
     level_marks,
     marks_of,
+    meninges_diagram,
     orientation_figure,
+    tissue_outlines,
 )
-from ctlib.lessons.finders import (
+from ctlib.course.lessons.finders import (
     bright,
     dark_band,
     effaced,
@@ -37,7 +40,7 @@ from ctlib.lessons.finders import (
     swirl,
     tissue,
 )
-from ctlib.lessons.practice import (
+from ctlib.course.lessons.practice import (
     EXERCISE_SERIES,
     contact_sheet,
     exercise_point,
@@ -46,7 +49,7 @@ from ctlib.lessons.practice import (
     lesion_box,
     pixel_view,
 )
-from ctlib.lessons.view import DPI, NARROW, SliceView, view
+from ctlib.course.lessons.view import DPI, NARROW, SliceView, view
 
 __all__ = [
     "DPI",
@@ -60,6 +63,7 @@ __all__ = [
     "SliceView",
     "blood_age_chart",
     "bright",
+    "case_figure",
     "contact_sheet",
     "dark_band",
     "draw_panel",
@@ -75,6 +79,7 @@ __all__ = [
     "level_figure",
     "level_marks",
     "marks_of",
+    "meninges_diagram",
     "open_sulcus",
     "orientation_figure",
     "partial_volume",
@@ -84,5 +89,6 @@ __all__ = [
     "suture_near",
     "swirl",
     "tissue",
+    "tissue_outlines",
     "view",
 ]

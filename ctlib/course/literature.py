@@ -297,7 +297,7 @@ def fact(key: str) -> Fact:
         hint = f" (did you mean {', '.join(close)}?)" if close else ""
         raise ArgumentError(
             f"no literature value called {key!r}{hint}. Known keys: {', '.join(FACTS)}. "
-            "A new value goes into ctlib/literature.py with its source."
+            "A new value goes into ctlib/course/literature.py with its source."
         ) from None
 
 

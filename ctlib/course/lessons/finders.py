@@ -1,6 +1,6 @@
-"""Finders: small functions that find one sign on a slice and return its :class:`~ctlib.annotate.Mark`.
+"""Finders: small functions that find one sign on a slice and return its :class:`~ctlib.course.annotate.Mark`.
 
-Each works on a :class:`~ctlib.lessons.view.SliceView` (pixels and the synthetic set's maps) and
+Each works on a :class:`~ctlib.course.lessons.view.SliceView` (pixels and the synthetic set's maps) and
 returns ``None`` when the slice does not show the sign, so a figure never points at nothing.
 """
 
@@ -12,8 +12,8 @@ import numpy as np
 import numpy.typing as npt
 from scipy import ndimage
 
-from ctlib.annotate import Mark
-from ctlib.landmarks import (
+from ctlib.course.annotate import Mark
+from ctlib.course.landmarks import (
     BONE,
     BRAIN,
     CSF,
@@ -22,7 +22,7 @@ from ctlib.landmarks import (
     SCALP,
     VENTRICLE,
 )
-from ctlib.lessons.view import (
+from ctlib.course.lessons.view import (
     EPIDURAL,
     INTRAVENTRICULAR,
     SUBDURAL,
@@ -30,6 +30,7 @@ from ctlib.lessons.view import (
     Finder,
     SliceView,
 )
+from ctlib.course.signs import intracranial
 
 # --- finders -----------------------------------------------------------------------------------
 
@@ -134,8 +135,6 @@ def open_sulcus(label: str = "sulci open", *, side: float) -> Finder:
     """A convexity sulcus with CSF on one side (the other side from the blood), for comparison:
     CSF within 5 mm of the inner table, away from the Sylvian fissure's depth."""
     def find(v: SliceView) -> Mark | None:
-        from ctlib.signs import intracranial
-
         _, lr = v.frame.to_frame(*np.indices(v.tissue.shape).reshape(2, -1))
         lr = lr.reshape(v.tissue.shape)
         to_table = ndimage.distance_transform_edt(intracranial(v.tissue, v.lesion)) * v.pixel_mm

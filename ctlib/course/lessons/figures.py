@@ -6,14 +6,20 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import numpy.typing as npt
 
-from ctlib.annotate import MARGIN, Mark, mark, orientation_letters, scale_bar, zoom_inset
-from ctlib.errors import CtlibError
-from ctlib.landmarks import (
+from ctlib.course.annotate import MARGIN, Mark, mark, orientation_letters, scale_bar, zoom_inset
+from ctlib.course.landmarks import (
     STRUCTURES,
     label_level,
 )
-from ctlib.signs import Caliper, MidlineShift, collection_thickness, midline_shift
+from ctlib.course.signs import Caliper, MidlineShift, collection_thickness, midline_shift
+from ctlib.course.tissues import Tissue
+from ctlib.crop import head_box
+from ctlib.errors import CtlibError
+from ctlib.hu import to_hu
+from ctlib.plotting import show_slice
+from ctlib.reading import read
 from ctlib.window import Window, window
 
 if TYPE_CHECKING:
@@ -21,8 +27,10 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-from ctlib.lessons.catalogue import FIGURES, Panel
-from ctlib.lessons.view import DPI, SliceView, view
+from ctlib.course.lessons.catalogue import FIGURES, Panel
+from ctlib.course.lessons.view import DPI, SliceView, view
+from ctlib.course.literature import fact
+from ctlib.series import load_series, reformat
 
 
 def figure(data: Any, name: str) -> Figure:
@@ -32,7 +40,7 @@ def figure(data: Any, name: str) -> Figure:
     --------
     >>> import matplotlib
     >>> matplotlib.use("Agg")
-    >>> from ctlib.data import open_data
+    >>> from ctlib import open_data
     >>> fig = figure(open_data("sample"), "epidural")
     >>> [round(ax.get_window_extent().width) >= 400 for ax in fig.axes[:2]]
     [True, True]
@@ -57,7 +65,6 @@ def figure(data: Any, name: str) -> Figure:
 
 def draw_panel(data: Any, panel: Panel, *, ax: Axes) -> Axes:
     """Draw one panel: the slice cropped to the head, its marks, and the optional extras."""
-    from ctlib.synth.figures import head_box
 
     v = view(data, panel.series, panel.at)
     shown = window(v.hu, panel.window)
@@ -126,7 +133,7 @@ def marks_of(data: Any, name: str) -> pd.DataFrame:
 
     Examples
     --------
-    >>> from ctlib.data import open_data
+    >>> from ctlib import open_data
     >>> table = marks_of(open_data("sample"), "epidural")
     >>> list(table.columns)
     ['panel', 'series', 'slice', 'sign', 'row', 'col', 'HU']
@@ -153,14 +160,13 @@ def level_figure(data: Any, series: str, level_name: str, *, ax: Axes | None = N
     --------
     >>> import matplotlib
     >>> matplotlib.use("Agg")
-    >>> from ctlib.data import open_data
+    >>> from ctlib import open_data
     >>> ax = level_figure(open_data(), "normal-calcified", "third ventricle")
     >>> ax.get_title().splitlines()[1]
     'third ventricle'
     """
     import matplotlib.pyplot as plt
 
-    from ctlib.synth.figures import head_box
 
     if level_name not in STRUCTURES:
         raise CtlibError(f"unknown level {level_name!r}: use one of {', '.join(STRUCTURES)}.")
@@ -195,15 +201,12 @@ def orientation_figure(data: Any, series: str = "normal-calcified") -> Figure:
     --------
     >>> import matplotlib
     >>> matplotlib.use("Agg")
-    >>> from ctlib.data import open_data
+    >>> from ctlib import open_data
     >>> fig = orientation_figure(open_data())
     >>> [ax.get_title().split(":")[0] for ax in fig.axes]
     ['axial', 'coronal', 'sagittal']
     """
     import matplotlib.pyplot as plt
-
-    from ctlib.series import load_series, reformat
-    from ctlib.synth.figures import head_box
 
     entry = data.series(series)
     volume = load_series([data.path(sop) for sop in entry["files"]])
@@ -241,7 +244,7 @@ def blood_age_chart(
 ) -> Axes:
     """How the CT density of a haematoma changes with its age, with measured values marked.
 
-    The bands are the literature values of :mod:`ctlib.literature`: hyperacute (unclotted) blood,
+    The bands are the literature values of :mod:`ctlib.course.literature`: hyperacute (unclotted) blood,
     acute clot (denser still as it retracts), the subacute fall through the brain's density at
     about 1–3 weeks, and chronic collections near CSF.
 
@@ -266,7 +269,6 @@ def blood_age_chart(
 
     if ax is None:
         _, ax = plt.subplots(figsize=(10, 4.8), dpi=DPI)
-    from ctlib.literature import fact
 
     def hu(key: str) -> tuple[float, float]:
         item = fact(key)
@@ -304,3 +306,133 @@ def blood_age_chart(
     return ax
 
 
+def meninges_diagram(*, ax: Axes | None = None) -> Axes:
+    """A labelled cross-section of the layers around the brain, and where each bleed sits.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> len(meninges_diagram().texts) > 10
+    True
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Rectangle
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(9, 5.5))
+    layers = [  # (name, thickness, colour, what lies there)
+        ("scalp", 1.2, "#e8c4a0", ""),
+        ("skull (bone)", 1.4, "#f2f2f2", "fracture line"),
+        ("epidural space (potential)", 0.6, "#ffffff", "EPIDURAL: artery torn, lens, stops at sutures"),
+        ("dura mater", 0.3, "#7f7f7f", ""),
+        ("subdural space (potential)", 0.6, "#ffffff", "SUBDURAL: bridging veins, crescent, crosses sutures"),
+        ("arachnoid", 0.2, "#a6a6a6", ""),
+        ("subarachnoid space (CSF)", 0.8, "#cfe8ff", "SUBARACHNOID: aneurysm/trauma, in sulci and cisterns"),
+        ("pia mater", 0.15, "#b07070", ""),
+        ("brain (cortex, white matter)", 2.0, "#d9b3b3", "INTRAPARENCHYMAL: in the tissue, edema rim"),
+        ("ventricle (CSF)", 1.0, "#cfe8ff", "INTRAVENTRICULAR: settles in the dependent horns"),
+    ]
+    y = 0.0
+    for name, thickness, colour, bleed in layers:
+        ax.add_patch(Rectangle((0, -y - thickness), 4, thickness, facecolor=colour,
+                               edgecolor="0.4", lw=0.5))
+        ax.text(0.1, -y - thickness / 2, name, va="center", fontsize=9)
+        if bleed:
+            ax.text(4.2, -y - thickness / 2, bleed, va="center", fontsize=9,
+                    color="darkred" if bleed.isupper() or bleed[0].isupper() else "0.2")
+            ax.plot([3.95, 4.15], [-y - thickness / 2] * 2, color="darkred", lw=1)
+        y += thickness
+    ax.set_xlim(0, 10.5)
+    ax.set_ylim(-y - 0.2, 0.2)
+    ax.set_axis_off()
+    ax.set_title("From the outside in: the layers, and the space each hemorrhage fills")
+    return ax
+
+
+def case_figure(data: Any, series: str, best_window: str) -> Any:
+    """A series' key slice three ways: brain window with the lesion outlined, the best window, bone.
+
+    Parameters
+    ----------
+    data : ctlib.course.data.DataSet
+    series : str
+        A series name of the data set.
+    best_window : str
+        The preset that shows this lesion best.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from ctlib import open_data
+    >>> len(case_figure(open_data("sample"), "subdural-acute", "subdural").axes)
+    3
+    """
+    import matplotlib.pyplot as plt
+
+    sop, index = data.key_slice(series)
+    hu = to_hu(read(data.path(sop)))
+    lesion = data.masks(series)["lesion"][index]
+    fig, axes = plt.subplots(1, 3, figsize=(13, 4.6))
+    show_slice(hu, "brain", ax=axes[0], mask=lesion > 0,
+               title="brain (C 40 / W 80), mask outlined")
+    show_slice(hu, best_window, ax=axes[1])
+    show_slice(hu, "bone", ax=axes[2])
+    fig.suptitle(series)
+    return fig
+
+
+def tissue_outlines(
+    hu: npt.ArrayLike, tissue: npt.ArrayLike, *, ax: Axes | None = None
+) -> Axes:
+    """A slice in the brain window with its tissue map drawn as coloured outlines and a legend.
+
+    Parameters
+    ----------
+    hu : array_like, shape (rows, columns)
+    tissue : array_like of int
+        Codes of :class:`ctlib.course.tissues.Tissue`.
+    ax : matplotlib.axes.Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import numpy as np
+    >>> t = np.zeros((8, 8), int); t[2:6, 2:6] = 6
+    >>> len(tissue_outlines(np.zeros((8, 8)), t).get_legend().get_texts())
+    5
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+
+
+    colours = {Tissue.SCALP: "tab:orange", Tissue.BONE: "white", Tissue.CSF: "tab:cyan",
+               Tissue.VENTRICLE: "tab:blue", Tissue.CALCIFICATION: "yellow"}
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 6))
+    show_slice(hu, "brain", ax=ax, title="the layers on a slice (from its tissue map)")
+    codes = np.asarray(tissue)
+    for code, colour in colours.items():
+        if (codes == code).any():
+            ax.contour(codes == code, [0.5], colors=colour, linewidths=0.7)
+    ax.legend(handles=[Line2D([], [], color=c, label=t.label) for t, c in colours.items()],
+              loc="lower right", fontsize=8)
+    return ax

@@ -30,9 +30,18 @@ from pydicom.dataset import Dataset
 from pydicom.tag import BaseTag
 from pydicom.uid import ExplicitVRBigEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian
 
+from ctlib._internals.elements import (
+    UNDEFINED_LENGTH,
+    expected_pixel_bytes,
+    holds_expected,
+    open_file,
+    pixel_data_extent,
+    read_header,
+)
+from ctlib._internals.hu_plan import HU_HEADER_KEYWORDS, HuPlan, hu_plan
 from ctlib.errors import DicomError
-from ctlib.hu import HU_HEADER_KEYWORDS, HuPlan, hu_plan, stored_to_hu, to_hu
-from ctlib.reading import expected_pixel_bytes, open_file, pixel_element, read, read_header
+from ctlib.hu import stored_to_hu, to_hu
+from ctlib.reading import read
 
 __all__ = ["SliceFile", "decimal_numbers", "fill_hu", "scan", "unsigned_short"]
 
@@ -41,7 +50,6 @@ _DIRECT_SYNTAXES = {ExplicitVRLittleEndian: False, ImplicitVRLittleEndian: True}
 #: Native transfer syntaxes, whose Pixel Data length is checked here: UID → (implicit, little).
 _NATIVE_SYNTAXES = {ExplicitVRLittleEndian: (False, True), ImplicitVRLittleEndian: (True, True),
                     ExplicitVRBigEndian: (False, False)}
-_UNDEFINED_LENGTH = 0xFFFFFFFF
 
 
 def _tag(keyword: str) -> BaseTag:
@@ -107,7 +115,7 @@ def scan(path: Path) -> SliceFile:
 
     Examples
     --------
-    >>> from ctlib.data import open_data
+    >>> from ctlib import open_data
     >>> data = open_data("sample")
     >>> entry = data.series("subdural-acute")
     >>> found = scan(data.path(entry["files"][0]))
@@ -121,31 +129,28 @@ def scan(path: Path) -> SliceFile:
             header = read_header(stream)
             at = stream.tell()  # pydicom rewinds to the start of the Pixel Data element
             size = os.fstat(stream.fileno()).st_size
-            element = stream.read(12)
+            syntax = header.file_meta.get("TransferSyntaxUID")
+            native = _NATIVE_SYNTAXES.get(syntax)
+            extent = (pixel_data_extent(stream, implicit=native[0], little=native[1])
+                      if native is not None and at < size else None)
     except Exception:  # noqa: BLE001 - any failure to parse: ctlib.read words the reason
         return _checked(path, None, header_only=True)
     header.filename = str(path)
-    syntax = header.file_meta.get("TransferSyntaxUID")
     if syntax is None or at >= size:  # no syntax, or no pixel data: ctlib.read says so
         return _checked(path, header, header_only=True)
     uid = _series_uid(header)
-    native = _NATIVE_SYNTAXES.get(syntax)
     if native is None:  # compressed or deflated: the length shows when decoding
         return SliceFile(path, header, uid)
-    implicit, little = native
-    found = pixel_element(element, at, implicit=implicit, little=little)
-    if found is None or found.length == _UNDEFINED_LENGTH:  # encapsulated: not raw pixels
+    if extent is None or extent.element.length == UNDEFINED_LENGTH:  # not raw pixels here
         return SliceFile(path, header, uid)
-    start, length = found.start, found.length
     layout = _direct_layout(header) if syntax in _DIRECT_SYNTAXES else None
     expected = layout[0] * layout[1] * 2 if layout is not None else expected_pixel_bytes(header)
-    held = min(length, size - start)
-    if expected is not None and not expected <= held <= expected + 1:
+    if expected is not None and not holds_expected(extent.held, expected):
         return _checked(path, header, header_only=False)  # ctlib.read gives the reason
     if layout is None:
         return SliceFile(path, header, uid)
     _, _, bits_stored, signed = layout  # rows and columns: checked above
-    return SliceFile(path, header, uid, None, start, bits_stored, signed)
+    return SliceFile(path, header, uid, None, extent.element.start, bits_stored, signed)
 
 
 def decimal_numbers(header: Dataset, keyword: str) -> list[float] | None:
@@ -212,7 +217,7 @@ def fill_hu(files: Sequence[SliceFile], out: npt.NDArray[np.float32]) -> list[tu
     Examples
     --------
     >>> import numpy as np
-    >>> from ctlib.data import open_data
+    >>> from ctlib import open_data
     >>> data = open_data("sample")
     >>> found = scan(data.path(data.series("subdural-acute")["files"][0]))
     >>> out = np.empty((1, 512, 512), np.float32)

@@ -4,20 +4,23 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ctlib.errors import CtlibError
-from ctlib.landmarks import (
+from ctlib.course.landmarks import (
     VENTRICLE,
     label_level,
     standard_levels,
 )
+from ctlib.crop import head_box
+from ctlib.errors import CtlibError
 from ctlib.window import Window, window
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-from ctlib.lessons.finders import bright, deepest, lesion
-from ctlib.lessons.view import DPI, INTRAVENTRICULAR, series_maps, view
+from ctlib.course.lessons.finders import bright, deepest, lesion
+from ctlib.course.lessons.view import DPI, INTRAVENTRICULAR, series_maps, view
+from ctlib.hu import to_hu
+from ctlib.reading import read
 
 # --- the exercises' slices and points ------------------------------------------------------------
 
@@ -107,14 +110,13 @@ def pixel_view(data: Any, series: str, slice_: int | str | None, *, window_: str
     --------
     >>> import matplotlib
     >>> matplotlib.use("Agg")
-    >>> from ctlib.data import open_data
+    >>> from ctlib import open_data
     >>> ax = pixel_view(open_data("sample"), "subdural-acute", None, points={"X": (250, 250)})
     >>> ax.get_xlabel(), [t.get_text() for t in ax.texts]
     ('column', ['X'])
     """
     import matplotlib.pyplot as plt
 
-    from ctlib.synth.figures import head_box
 
     if ax is None:
         _, ax = plt.subplots(figsize=(7.6, 7.6), dpi=DPI)
@@ -151,17 +153,13 @@ def contact_sheet(data: Any, series: str, *, window_: str | Window = "brain",
     --------
     >>> import matplotlib
     >>> matplotlib.use("Agg")
-    >>> from ctlib.data import open_data
+    >>> from ctlib import open_data
     >>> fig = contact_sheet(open_data(), "normal-plain")
     >>> sum(ax.get_visible() and bool(ax.get_images()) for ax in fig.axes)
     26
     """
     import matplotlib.pyplot as plt
     from skimage.transform import resize
-
-    from ctlib.hu import to_hu
-    from ctlib.reading import read
-    from ctlib.synth.figures import head_box
 
     files = data.series(series)["files"]
     rows = -(-len(files) // columns)

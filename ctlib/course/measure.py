@@ -9,11 +9,11 @@ import numpy as np
 import numpy.typing as npt
 from scipy import ndimage as ndi
 
-from ctlib.data import DataSet
+from ctlib.course.data import DataSet
+from ctlib.course.tissues import LITERATURE_HU, Lesion, Tissue
 from ctlib.errors import CtlibError
 from ctlib.hu import to_hu
 from ctlib.reading import read
-from ctlib.synth.tissues import LITERATURE_HU, Lesion, Tissue
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -71,7 +71,7 @@ def tissue_hu_table(
 
     Examples
     --------
-    >>> from ctlib.data import open_data
+    >>> from ctlib import open_data
     >>> table = tissue_hu_table(open_data("sample"), ["normal-calcified"], every=1)
     >>> table.loc["white matter", "literature"]
     '20 to 34'
@@ -122,7 +122,7 @@ def lesion_hu(data: DataSet, series: str) -> dict[str, float]:
 
     Examples
     --------
-    >>> from ctlib.data import open_data
+    >>> from ctlib import open_data
     >>> 60 < lesion_hu(open_data("sample"), "intraparenchymal-basal-ganglia")["intraparenchymal"] < 80
     True
     """

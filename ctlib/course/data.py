@@ -21,14 +21,17 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
+from ctlib.course.examples import choose_examples
 from ctlib.errors import CtlibError
+from ctlib.metadata import metadata_table
+from ctlib.rsna import find_layout, join_metadata, read_labels
 
 __all__ = ["DataSet", "RsnaData", "cache_dir", "open_data", "repo_root"]
 
 
 def repo_root() -> Path:
     """The repository folder (``ctlib`` is installed editable from it)."""
-    return Path(__file__).resolve().parents[1]
+    return Path(__file__).resolve().parents[2]
 
 
 @dataclass(frozen=True)
@@ -113,7 +116,7 @@ class DataSet:
 
         Examples
         --------
-        >>> from ctlib.synth import Tissue
+        >>> from ctlib.course.tissues import Tissue
         >>> data = open_data("sample")
         >>> sop, index = data.slice_with("normal-calcified", tissue=Tissue.VENTRICLE)
         >>> index
@@ -122,7 +125,7 @@ class DataSet:
         masks = self.masks(series_name)
         kind, code = ("tissue", tissue) if tissue is not None else ("lesion", lesion)
         if code is None:
-            raise CtlibError("give tissue= or lesion=, a code from ctlib.synth.Tissue or Lesion")
+            raise CtlibError("give tissue= or lesion=, a code from ctlib.course.tissues.Tissue or Lesion")
         index = int(np.argmax((masks[kind] == code).sum(axis=(1, 2))))
         return str(self.series(series_name)["files"][index]), index
 
@@ -189,7 +192,7 @@ def cache_dir() -> Path:
 class RsnaData(DataSet):
     """A real RSNA download, seen through the course's examples.
 
-    The manifest is derived: :func:`ctlib.examples.choose_examples` picks a real
+    The manifest is derived: :func:`ctlib.course.examples.choose_examples` picks a real
     series for every example name the notebooks use, from the labels and the
     headers of every file. :meth:`files` are the files of those series (the
     course's subset; :meth:`all_files` lists the whole download). There are no
@@ -264,10 +267,6 @@ class RsnaData(DataSet):
         :func:`cache_dir`; later calls reuse it until the image folder or the
         label file changes.
         """
-        from ctlib.examples import choose_examples
-        from ctlib.metadata import metadata_table
-        from ctlib.rsna import find_layout, join_metadata, read_labels
-
         layout = find_layout(root)
         cache = _cache_for(layout)
         stamp = _stamp(layout)
@@ -283,7 +282,7 @@ class RsnaData(DataSet):
         joined = join_metadata(read_labels(layout.labels_csv), table)
         examples = choose_examples(joined)
         manifest = {
-            "description": "Real RSNA data: the course's example series, chosen by ctlib.examples",
+            "description": "Real RSNA data: the course's example series, chosen by ctlib.course.examples",
             "stamp": stamp,
             "images": len({sop for e in examples for sop in e["files"]}),
             "images_total": len(files),

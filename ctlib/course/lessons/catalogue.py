@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ctlib.errors import CtlibError
-from ctlib.landmarks import (
+from ctlib.course.landmarks import (
     BONE,
     CSF,
     DEEP_GRAY,
@@ -16,7 +15,7 @@ from ctlib.landmarks import (
     VENTRICLE,
     WHITE,
 )
-from ctlib.lessons.finders import (
+from ctlib.course.lessons.finders import (
     bright,
     dark_band,
     deepest,
@@ -31,7 +30,7 @@ from ctlib.lessons.finders import (
     swirl,
     tissue,
 )
-from ctlib.lessons.view import (
+from ctlib.course.lessons.view import (
     EDEMA,
     EPIDURAL,
     FRACTURE,
@@ -43,6 +42,7 @@ from ctlib.lessons.view import (
     Finder,
     SliceView,
 )
+from ctlib.errors import CtlibError
 from ctlib.window import Window
 
 
@@ -55,11 +55,11 @@ class Panel:
     series : str
     at : int, str or None
         Which slice: ``None``, the series' key slice; ``"frontal horns"``, where midline shift
-        is measured; a standard level's name (see :data:`ctlib.landmarks.LEVELS`); or an index.
+        is measured; a standard level's name (see :data:`ctlib.course.landmarks.LEVELS`); or an index.
     window : str or Window
     title : str
     finders : tuple of callables
-        Each returns the :class:`~ctlib.annotate.Mark` of one sign on the slice (or ``None``).
+        Each returns the :class:`~ctlib.course.annotate.Mark` of one sign on the slice (or ``None``).
     midline : bool
         Draw the ideal midline and the septum's shift from it, with the value in mm.
     caliper : int, optional

@@ -1,8 +1,8 @@
 """Drawing on a slice: arrows with labels, orientation letters, a scale bar, a zoomed inset.
 
 The reading lessons (notebooks 04 and 05) point at every sign their text names.
-These helpers only draw: *where* a sign is comes from :mod:`ctlib.landmarks` and
-:mod:`ctlib.signs`, which compute it from the data, so a test can check each arrow
+These helpers only draw: *where* a sign is comes from :mod:`ctlib.course.landmarks` and
+:mod:`ctlib.course.signs`, which compute it from the data, so a test can check each arrow
 against the pixels. Every helper takes ``ax=`` and returns what it drew on.
 """
 
