@@ -8,13 +8,22 @@ import json
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pydicom
 import pytest
 from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.pixels import apply_rescale
 from pydicom.uid import CTImageStorage, ExplicitVRLittleEndian, generate_uid
+
+import ctlib
+from ctlib.rsna import join_metadata, read_labels
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ctlib.course.annotate import Mark
 
 
 def build_ct(
@@ -125,3 +134,50 @@ def chromium_browser() -> Any:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def export(tmp_path: Path) -> dict[str, object]:
+    """A CD/USB export with a DICOMDIR (tests/scanners.py): a CT series and five other objects."""
+    import scanners
+
+    return scanners.pacs_export(tmp_path / "CD")
+
+
+# The reading lessons' checks of a mark on its slice (tests/test_course_*.py).
+
+def pixels_hu(data: ctlib.DataSet, series: str, index: int) -> np.ndarray:
+    """The slice in HU through pydicom's Modality LUT (not ctlib's reader)."""
+    path = data.path(data.series(series)["files"][index])
+    with ctlib.allow_rsna_uids():
+        ds = pydicom.dcmread(path)
+    if ctlib.has_wrong_pixel_representation(ds):  # the 12-bit quirk: pydicom reads it unsigned
+        return ctlib.to_hu(ctlib.read(path))
+    return np.asarray(apply_rescale(ds.pixel_array, ds), dtype=np.float64)
+
+
+def raw_maps(data: ctlib.DataSet, series: str) -> dict[str, np.ndarray]:
+    uid = data.series(series)["series_uid"]
+    with np.load(data.root / "masks" / f"{uid}.npz") as archive:
+        return {key: archive[key] for key in ("tissue", "lesion")}
+
+
+def check_mark(data: ctlib.DataSet, series: str, index: int, mark: Mark) -> None:
+    """The mark's pixel lies on its codes (within its radius) and measures in its HU range."""
+    hu = pixels_hu(data, series, index)
+    r, c = round(mark.row), round(mark.col)
+    roi = float(hu[r - 1:r + 2, c - 1:c + 2].mean())
+    where = f"{series} slice {index}: {mark.label!r} at ({r}, {c})"
+    assert mark.hu[0] <= roi <= mark.hu[1], f"{where} measures {roi:.0f} HU, not {mark.hu}"
+    if mark.kind in ("tissue", "lesion"):
+        codes = raw_maps(data, series)[mark.kind][index]
+        k = mark.radius
+        near = codes[max(r - k, 0):r + k + 1, max(c - k, 0):c + k + 1]
+        assert np.isin(near, mark.codes).any(), f"{where} is not on {mark.kind} {mark.codes}"
+
+
+@pytest.fixture(scope="session")
+def joined(synthetic: ctlib.DataSet) -> pd.DataFrame:
+    """Synthetic labels joined to the synthetic headers."""
+    table = ctlib.metadata_table(synthetic.files(), progress=False)
+    return join_metadata(read_labels(synthetic.labels_csv), table)

@@ -18,10 +18,11 @@ import pytest
 from scipy import ndimage as ndi
 
 import ctlib
+from ctlib.course.data import cache_dir, repo_root
+from ctlib.course.tissues import LITERATURE_HU, RSNA_SUBTYPES, Lesion, Tissue
 from ctlib.synth import load_recipe, realism
 from ctlib.synth.encode import ENCODINGS
 from ctlib.synth.series import render_series
-from ctlib.synth.tissues import LITERATURE_HU, RSNA_SUBTYPES, Lesion, Tissue
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
@@ -457,3 +458,38 @@ class TestCommittedSample:
         assert all(manifest["positive_slices"][n] >= 1 for n in RSNA_SUBTYPES)
         for quirk, where in manifest["quirks"].items():
             assert where, quirk
+
+
+class TestOpenData:
+    """ctlib.open_data and DataSet."""
+
+    def test_prefers_full_set(self) -> None:
+        """Without an argument the full set is used when it has been built."""
+        assert ctlib.open_data().name == "synthetic"
+        assert ctlib.open_data("sample").manifest["images"] == 17
+
+    def test_missing_set(self, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+        """A missing set says how to build it."""
+        monkeypatch.setenv("CTLIB_SYNTH_DIR", str(tmp_path))
+        with pytest.raises(ctlib.CtlibError, match="make data"):
+            ctlib.open_data()
+
+    def test_series_and_masks(self) -> None:
+        """Series by name, masks aligned with the manifest's files."""
+        data = ctlib.open_data("sample")
+        sop, index = data.key_slice("subdural-acute")
+        masks = data.masks("subdural-acute")
+        assert masks["sop_instance_uids"][index] == sop
+        assert (masks["lesion"][index] == 5).any()
+        with pytest.raises(ctlib.CtlibError, match="no series called 'lung'"):
+            data.series("lung")
+
+    def test_repository_and_cache_folders(self, monkeypatch: pytest.MonkeyPatch,
+                                          tmp_path: Path) -> None:
+        """The repository holds the committed sample; the cache follows $CTLIB_CACHE."""
+        assert (repo_root() / "data" / "sample" / "manifest.json").is_file()
+        assert (repo_root() / "ctlib" / "course" / "data.py").is_file()
+        monkeypatch.setenv("CTLIB_CACHE", str(tmp_path / "c"))
+        assert cache_dir() == tmp_path / "c"
+        monkeypatch.delenv("CTLIB_CACHE")
+        assert cache_dir() == Path.home() / ".cache" / "ctlib"

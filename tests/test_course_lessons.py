@@ -1,6 +1,6 @@
 """The reading lessons (notebooks 04–06): every arrow on its sign, every measurement right.
 
-Each figure's marks are computed by ``ctlib.lessons`` from the data set's maps. These tests check
+Each figure's marks are computed by ``ctlib.course.lessons`` from the data set's maps. These tests check
 each mark against evidence read independently: the slice's pixels through pydicom's own Modality
 LUT, and the maps straight from the ``.npz`` file, so a finder that drifts off its sign, or a
 caption that names a sign the slice does not show, fails here.
@@ -16,14 +16,12 @@ from pathlib import Path
 
 import matplotlib
 import numpy as np
-import pydicom
 import pytest
-from pydicom.pixels import apply_rescale
+from conftest import check_mark, pixels_hu, raw_maps
 from scipy import ndimage
 
 import ctlib
-from ctlib import landmarks, lessons, signs
-from ctlib.annotate import Mark
+from ctlib.course import landmarks, lessons, signs
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
@@ -35,36 +33,6 @@ READING = sorted(NOTEBOOKS.glob("0[4567]_*.ipynb"))
 @pytest.fixture(scope="module")
 def data() -> ctlib.DataSet:
     return ctlib.open_data()
-
-
-def pixels_hu(data: ctlib.DataSet, series: str, index: int) -> np.ndarray:
-    """The slice in HU through pydicom's Modality LUT (not ctlib's reader)."""
-    path = data.path(data.series(series)["files"][index])
-    with ctlib.allow_rsna_uids():
-        ds = pydicom.dcmread(path)
-    if ctlib.has_wrong_pixel_representation(ds):  # the 12-bit quirk: pydicom reads it unsigned
-        return ctlib.to_hu(ctlib.read(path))
-    return np.asarray(apply_rescale(ds.pixel_array, ds), dtype=np.float64)
-
-
-def raw_maps(data: ctlib.DataSet, series: str) -> dict[str, np.ndarray]:
-    uid = data.series(series)["series_uid"]
-    with np.load(data.root / "masks" / f"{uid}.npz") as archive:
-        return {key: archive[key] for key in ("tissue", "lesion")}
-
-
-def check_mark(data: ctlib.DataSet, series: str, index: int, mark: Mark) -> None:
-    """The mark's pixel lies on its codes (within its radius) and measures in its HU range."""
-    hu = pixels_hu(data, series, index)
-    r, c = round(mark.row), round(mark.col)
-    roi = float(hu[r - 1:r + 2, c - 1:c + 2].mean())
-    where = f"{series} slice {index}: {mark.label!r} at ({r}, {c})"
-    assert mark.hu[0] <= roi <= mark.hu[1], f"{where} measures {roi:.0f} HU, not {mark.hu}"
-    if mark.kind in ("tissue", "lesion"):
-        codes = raw_maps(data, series)[mark.kind][index]
-        k = mark.radius
-        near = codes[max(r - k, 0):r + k + 1, max(c - k, 0):c + k + 1]
-        assert np.isin(near, mark.codes).any(), f"{where} is not on {mark.kind} {mark.codes}"
 
 
 FIGURE_PANELS = [(name, i) for name, (_, panels) in lessons.FIGURES.items()
@@ -95,61 +63,6 @@ def test_measurements_drawn_are_possible(data: ctlib.DataSet, name: str, panel: 
                                           pixel_mm=v.pixel_mm).thickness_mm > 1
 
 
-LEVEL_SERIES = ["normal-calcified", "normal-plain"]
-
-
-@pytest.mark.parametrize("series", LEVEL_SERIES)
-@pytest.mark.parametrize("level", list(landmarks.LEVELS))
-def test_level_labels_are_on_their_structures(data: ctlib.DataSet, series: str, level: str) -> None:
-    """Every structure of a level is found on that level's slice, and lies on its tissue."""
-    v, marks = lessons.level_marks(data, series, level)
-    expected = set(landmarks.STRUCTURES[level]) | ({"septum pellucidum"} if level == "third ventricle"
-                                                   else set())
-    assert {m.label for m in marks} == expected
-    for mark in marks:
-        check_mark(data, series, v.index, mark)
-
-
-@pytest.mark.parametrize("series", LEVEL_SERIES + ["subdural-acute", "intraventricular-layering"])
-def test_standard_levels_go_up_the_head(data: ctlib.DataSet, series: str) -> None:
-    tissue = raw_maps(data, series)["tissue"]
-    levels = landmarks.standard_levels(tissue)
-    assert list(levels) == list(landmarks.LEVELS)
-    order = list(levels.values())
-    assert order == sorted(order) and len(set(order)) == len(order)
-    assert (tissue[levels["posterior fossa"]] == landmarks.GLOBE).any()  # the orbits
-    assert (tissue[levels["centrum semiovale"]] == landmarks.VENTRICLE).sum() == 0
-
-
-def test_septum_lies_between_the_horns(data: ctlib.DataSet) -> None:
-    """The septum point has ventricle within a few pixels on both sides, across the midline."""
-    tissue = raw_maps(data, "normal-calcified")["tissue"]
-    k = landmarks.standard_levels(tissue)["third ventricle"]
-    shift = signs.midline_shift(tissue[k])
-    r, c = (round(x) for x in shift.septum)
-    row = tissue[k][r]
-    assert (row[c - 8:c] == landmarks.VENTRICLE).any() and (row[c + 1:c + 9] == landmarks.VENTRICLE).any()
-
-
-def test_normal_heads_have_no_shift_and_masses_push_away(data: ctlib.DataSet) -> None:
-    """Normal series measure under 1.5 mm; a subdural pushes the septum away from itself."""
-    for entry in data.manifest["series"]:
-        maps = raw_maps(data, entry["name"])
-        try:
-            k = lessons.frontal_horns(maps["tissue"], maps["lesion"])
-        except ctlib.CtlibError:
-            continue
-        shift = signs.midline_shift(maps["tissue"][k], maps["lesion"][k], pixel_mm=0.5)
-        if not entry["lesions"]:
-            assert abs(shift.shift_mm) < 1.5, entry["name"]
-    maps = raw_maps(data, "subdural-acute")
-    k = lessons.frontal_horns(maps["tissue"], maps["lesion"])
-    shift = signs.midline_shift(maps["tissue"][k], maps["lesion"][k], pixel_mm=0.5)
-    blood_col = np.nonzero(maps["lesion"][k])[1].mean()
-    assert shift.shift_mm > 2 * 0.5 or shift.shift_mm < -2 * 0.5
-    assert np.sign(shift.shift_mm) == -np.sign(blood_col - shift.septum[1])
-
-
 def test_effaced_sulci_are_open_on_the_other_side(data: ctlib.DataSet) -> None:
     """The 'no sulci' mark has no CSF within 6 mm; the convexity on the blood's side holds less
     than half the CSF of the other side at the same level; the 'sulci open' mark is CSF."""
@@ -167,40 +80,6 @@ def test_effaced_sulci_are_open_on_the_other_side(data: ctlib.DataSet) -> None:
     band = (np.abs(lr) > 0.5) & (np.abs(lr) < 0.95) & (np.abs(ap) < 0.5)
     left, right = int((csf & band & (lr > 0)).sum()), int((csf & band & (lr < 0)).sum())
     assert left < right / 2, (left, right)
-
-
-def test_collection_thickness_of_a_known_shape() -> None:
-    """A band 10 pixels wide, tilted 30°, measures 10 pixels."""
-    rows, cols = np.indices((200, 200))
-    band = np.abs((rows - 100) * np.cos(np.radians(30)) - (cols - 100) * np.sin(np.radians(30))) < 5
-    caliper = signs.collection_thickness(band & (np.hypot(rows - 100, cols - 100) < 60), pixel_mm=0.5)
-    assert caliper.thickness_mm == pytest.approx(5.0, abs=0.6)
-    length = np.hypot(caliper.end[0] - caliper.start[0], caliper.end[1] - caliper.start[1])
-    assert length == pytest.approx(10, abs=1.2)
-
-
-def test_midline_shift_of_a_rotated_head() -> None:
-    """A head turned by 12° with its septum 6 pixels off the midline measures 6 pixels."""
-    head = np.zeros((300, 300), int)
-    rows, cols = np.indices(head.shape)
-    angle = np.radians(12)
-    ap = (rows - 150) * np.cos(angle) + (cols - 150) * np.sin(angle)   # along the head
-    lr = -(rows - 150) * np.sin(angle) + (cols - 150) * np.cos(angle)  # across it
-    head[(ap / 120) ** 2 + (lr / 95) ** 2 < 1] = landmarks.WHITE
-    horns = (ap > -60) & (ap < -20) & (np.abs(lr - 6) > 1.5) & (np.abs(lr - 6) < 14)
-    head[horns] = landmarks.VENTRICLE
-    shift = signs.midline_shift(head, pixel_mm=1.0)
-    assert shift.shift_mm == pytest.approx(6.0, abs=1.0)
-
-
-def test_no_frontal_horns_is_a_clear_error() -> None:
-    head = np.zeros((100, 100), int)
-    head[10:90, 20:80] = landmarks.WHITE
-    with pytest.raises(ctlib.CtlibError, match="no ventricle"):
-        signs.midline_shift(head)
-    head[40:60, 45:55] = landmarks.VENTRICLE  # one ventricle, no septum
-    with pytest.raises(ctlib.CtlibError, match="frontal horns"):
-        signs.midline_shift(head)
 
 
 @pytest.mark.parametrize("name", list(lessons.FIGURES))
@@ -279,7 +158,7 @@ class TestExercises:
         assert not ctlib.check("04.2", "posterior fossa")
 
     def test_shift(self, data: ctlib.DataSet) -> None:
-        from ctlib.exercises import EXERCISES
+        from ctlib.course.exercises import EXERCISES
 
         truth = EXERCISES["04.3"].expected()
         assert 3.0 < truth < 7.0
@@ -287,7 +166,7 @@ class TestExercises:
         assert not ctlib.check("04.3", truth + 2.5)
 
     def test_thickness(self, data: ctlib.DataSet) -> None:
-        from ctlib.exercises import EXERCISES
+        from ctlib.course.exercises import EXERCISES
 
         truth = EXERCISES["05.3"].expected()
         assert 8.0 < truth < 20.0

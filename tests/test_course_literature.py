@@ -2,7 +2,7 @@
 
 Every HU range a notebook's markdown writes ("60–80 HU", "−100 to −50 HU") and
 every RSNA image count ("752,803 images") must be a value of
-:mod:`ctlib.literature`, or be printed by a code cell of the same notebook (what
+:mod:`ctlib.course.literature`, or be printed by a code cell of the same notebook (what
 the data determine), or be listed in :data:`ALLOWED` below with the reason.
 """
 
@@ -17,8 +17,8 @@ import pytest
 from conftest import cells
 
 import ctlib
-from ctlib import literature
-from ctlib.literature import FACTS, Fact
+from ctlib.course import literature
+from ctlib.course.literature import FACTS, Fact
 from ctlib.rsna import SUBTYPES
 
 FOLDER = Path(__file__).resolve().parents[1] / "notebooks"
@@ -134,7 +134,7 @@ def unsourced_numbers(path: Path) -> list[str]:
         if _printed((low, high), outputs):
             continue
         problems.append(
-            f"{item.where()}: {item.written!r} is neither a value of ctlib.literature nor "
+            f"{item.where()}: {item.written!r} is neither a value of ctlib.course.literature nor "
             f"printed by this notebook's code (…{item.context}…). Overlapping literature "
             f"values: {_nearby_facts(low, high)}. Write one of those (or show it with "
             "literature.text(key)), print the measured value from the data, or, for a "
@@ -154,7 +154,7 @@ def unsourced_numbers(path: Path) -> list[str]:
         if _printed((count,), outputs):
             continue
         problems.append(
-            f"{item.where()}: {item.written!r} is not an RSNA count of ctlib.literature "
+            f"{item.where()}: {item.written!r} is not an RSNA count of ctlib.course.literature "
             f"({', '.join(literature.text(k) + ' = ' + k for k in counts.values())}) nor "
             f"printed by this notebook's code (…{item.context}…)."
         )
@@ -162,7 +162,7 @@ def unsourced_numbers(path: Path) -> list[str]:
 
 
 class TestTable:
-    """ctlib.literature's invariants."""
+    """ctlib.course.literature's invariants."""
 
     def test_required_keys(self) -> None:
         """Every key the notebooks and tests use is there, and each entry knows its key."""
@@ -280,6 +280,6 @@ class TestScanner:
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_numbers_are_sourced(path: Path) -> None:
-    """HU ranges and RSNA counts in markdown come from ctlib.literature or the notebook's code."""
+    """HU ranges and RSNA counts in markdown come from ctlib.course.literature or the notebook's code."""
     problems = unsourced_numbers(path)
     assert not problems, "\n".join(problems)

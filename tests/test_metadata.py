@@ -397,3 +397,30 @@ class TestWellFormedPath:
         table = metadata_table([named], keywords=("PatientName", "Rows"), progress=False)
         assert table.loc[0, "PatientName"] == "Anonymous^Learner"
         assert table.loc[0, "Rows"] == ds.Rows
+
+
+class TestMetadataTable:
+    """ctlib.metadata_table."""
+
+    def test_sample(self) -> None:
+        """One row per file, windows split into columns, numbers as numbers."""
+        data = ctlib.open_data("sample")
+        table = ctlib.metadata_table(data.files(), progress=False)
+        assert len(table) == 17
+        assert table["Rows"].dtype.kind == "i"
+        two = table["WindowCenter_1"].notna()
+        assert two.any() and (~two).any()
+        assert table["WindowCenter_0"].notna().all() and "WindowCenter" not in table
+        truncated = set(data.manifest["quirks"]["truncated_pixel_data"])
+        assert table["error"].notna().tolist() == [f.stem in truncated for f in data.files()]
+        assert table.loc[table["error"].notna(), "Rows"].notna().all()  # its header still read
+
+    def test_bad_file_reported(self, tmp_path: Path) -> None:
+        """A file that is not DICOM gets a row with the reason, not an exception."""
+        good = tmp_path / "good.dcm"
+        build_ct(np.zeros((2, 2), np.int16)).save_as(good, enforce_file_format=True)
+        bad = tmp_path / "bad.dcm"
+        bad.write_text("not dicom")
+        table = ctlib.metadata_table([good, bad], progress=False)
+        assert table["error"].isna().tolist() == [True, False]
+        assert "bad.dcm: not a DICOM file" in table.loc[1, "error"]  # as ctlib.read says

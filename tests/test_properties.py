@@ -30,7 +30,8 @@ from pydicom.tag import Tag
 from pydicom.uid import ExplicitVRLittleEndian
 
 import ctlib
-from ctlib.hu import hu_plan, stored_to_hu, stored_values
+from ctlib._internals.hu_plan import hu_plan
+from ctlib.hu import stored_to_hu, stored_values
 from ctlib.viewer import render_slice
 
 PROPERTY_SETTINGS = settings(

@@ -107,14 +107,14 @@ class TestReadErrors:
 
 
 class TestReadHeader:
-    """ctlib.reading.read_header gives what dcmread(stop_before_pixels=True) gives."""
+    """ctlib._internals.elements.read_header gives what dcmread(stop_before_pixels=True) gives."""
 
     @staticmethod
     def both(path: Path) -> tuple[object, int, object, int]:
         """(fast header, stream position, dcmread header, stream position)."""
         import pydicom
 
-        from ctlib.reading import read_header
+        from ctlib._internals.elements import read_header
 
         with open(path, "rb") as stream:
             fast = read_header(stream)
@@ -157,7 +157,7 @@ class TestReadHeader:
             import pydicom
             from pydicom.errors import InvalidDicomError
 
-            from ctlib.reading import read_header
+            from ctlib._internals.elements import read_header
 
             with open(path, "rb") as stream, pytest.raises(InvalidDicomError):  # as dcmread
                 read_header(stream)

@@ -7,24 +7,18 @@ import shutil
 import sys
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 
 import ctlib
-from ctlib.data import RsnaData
-from ctlib.examples import ROLES, choose_examples, slice_order
+from ctlib.course.data import RsnaData
+from ctlib.course.examples import ROLES
 from ctlib.rsna import LABELS, find_layout, join_metadata, locate, read_labels
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
+from pathlib import Path
+
 import run_notebooks as _notebooks
-
-
-@pytest.fixture(scope="module")
-def joined(synthetic: ctlib.DataSet) -> pd.DataFrame:
-    """Synthetic labels joined to the synthetic headers."""
-    table = ctlib.metadata_table(synthetic.files(), progress=False)
-    return join_metadata(read_labels(synthetic.labels_csv), table)
 
 
 def rsna_layout(synthetic: ctlib.DataSet, root: Path) -> Path:
@@ -127,47 +121,6 @@ class TestJoin:
             join_metadata(read_labels(synthetic.labels_csv), table.drop(columns="SOPInstanceUID"))
 
 
-class TestExamples:
-    """choose_examples finds the roles' series from labels and headers alone."""
-
-    def test_roles(self, synthetic: ctlib.DataSet, joined: pd.DataFrame) -> None:
-        """Each name gets a fitting, distinct series; the header traits are found."""
-        examples = {e["name"]: e for e in choose_examples(joined)}
-        assert list(examples) == list(ROLES)
-        assert len({e["series_uid"] for e in examples.values()}) == len(ROLES)
-        for name, entry in examples.items():
-            labels = joined.loc[entry["files"]]
-            role = ROLES[name].subtype
-            if role is None:
-                assert labels["any"].sum() == 0, name
-            elif role == "several":
-                assert (labels[list(LABELS[:5])].sum() > 0).sum() >= 2, name
-            else:
-                assert labels[role].iloc[entry["key_slice"]] == 1, name
-        quirks = synthetic.manifest["quirks"]
-        by_uid = {s["series_uid"]: s["name"] for s in synthetic.manifest["series"]}
-        assert by_uid[examples["normal-tilted"]["series_uid"]] in quirks["gantry_tilt"]
-        assert by_uid[examples["normal-460"]["series_uid"]] in quirks["non_512_matrix"]
-        assert (by_uid[examples["subdural-acute-on-chronic"]["series_uid"]]
-                in quirks["wrong_pixel_representation"])
-        assert examples["normal-tilted"]["tilt_deg"] == pytest.approx(15.0)
-
-    def test_slice_order(self, synthetic: ctlib.DataSet, joined: pd.DataFrame) -> None:
-        """Files come out in the generator's slice order, for every series, tilted or not."""
-        examples = choose_examples(joined)
-        by_uid = {s["series_uid"]: s for s in synthetic.manifest["series"]}
-        for entry in examples:
-            truth = by_uid[entry["series_uid"]]["files"]
-            assert entry["files"] == [f for f in truth if f in joined.index], entry["name"]
-        rows = joined.loc[by_uid[examples[2]["series_uid"]]["files"]]
-        assert np.all(np.diff(slice_order(rows)) > 0)
-
-    def test_no_series(self, joined: pd.DataFrame) -> None:
-        """An empty join is an error that says to check the IDs."""
-        with pytest.raises(ctlib.CtlibError, match="IDs must match"):
-            choose_examples(joined.iloc[:0])
-
-
 class TestRsnaData:
     """RsnaData.open and CTLIB_DATA."""
 
@@ -191,7 +144,7 @@ class TestRsnaData:
         def no_reading(*args: object, **kwargs: object) -> None:
             raise AssertionError("the cache should have been used")
 
-        monkeypatch.setattr("ctlib.metadata.metadata_table", no_reading)
+        monkeypatch.setattr("ctlib.course.data.metadata_table", no_reading)
         assert RsnaData.open(root).manifest == data.manifest
         labels = root / "stage_2_train.csv"
         labels.unlink()
@@ -233,3 +186,32 @@ class TestRsnaData:
             if path.name.startswith("00"):
                 assert "data set: rsna" in text
         assert len(ran) == 9
+
+
+class TestReadLabels:
+    """ctlib.read_labels on the RSNA long format."""
+
+    def test_sample(self) -> None:
+        """One row per image, six columns, the duplicate row dropped and counted."""
+        data = ctlib.open_data("sample")
+        labels = ctlib.read_labels(data.labels_csv)
+        assert list(labels.columns) == list(LABELS)
+        assert len(labels) == data.manifest["images"]
+        assert labels.attrs["duplicates"] == 1
+        assert labels.sum().to_dict() == data.manifest["positive_slices"]
+
+    @pytest.mark.parametrize(
+        ("rows", "message"),
+        [
+            (["ID_a_epidural,1"] + [f"ID_a_{n},0" for n in LABELS[1:]], "'any' is not the OR"),
+            ([f"ID_a_{n},0" for n in LABELS[:5]], "does not have all six"),
+            (["ID_a_spinal,1"], "unknown label names"),
+            ([f"ID_a_{n},0" for n in LABELS] + ["ID_a_any,1"], "two different values"),
+        ],
+    )
+    def test_bad_files(self, tmp_path: Path, rows: list[str], message: str) -> None:
+        """Inconsistent files are refused with the image named."""
+        path = tmp_path / "labels.csv"
+        path.write_text("ID,Label\n" + "\n".join(rows) + "\n")
+        with pytest.raises(ctlib.CtlibError, match=message):
+            ctlib.read_labels(path)

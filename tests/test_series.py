@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import shutil
 import tracemalloc
-from collections.abc import Callable
 from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
@@ -19,15 +18,15 @@ import numpy as np
 import numpy.typing as npt
 import pydicom
 import pytest
+import scanners
 from conftest import build_ct
 from pydicom.dataset import Dataset
-from pydicom.uid import ImplicitVRLittleEndian, RLELossless
+from pydicom.pixels import apply_rescale
 
 import ctlib
-from ctlib.hu import HU_HEADER_KEYWORDS, stored_to_hu
+from ctlib._internals.slices import scan
+from ctlib.course.tissues import Tissue
 from ctlib.synth.geometry import SliceStack
-from ctlib.synth.tissues import Tissue
-from ctlib.volume_io import scan
 
 FOV_MM = 250.0  # the generator's field of view (ctlib.synth.series)
 
@@ -295,68 +294,6 @@ class TestHU:
                 np.testing.assert_array_equal(volume.hu[k], ctlib.to_hu(ctlib.read(path)),
                                               err_msg=f"{entry['name']} slice {k}")
 
-    def test_fallback_and_odd_layouts(self, tmp_path: Path) -> None:
-        """RLE, implicit VR, 12-bit with junk high bits, padding value, slope 2, mixed."""
-        rng = np.random.default_rng(3)
-        hu = rng.integers(-1100, 1500, (6, 16, 16)).astype(np.int16)
-        hu[:, :2] = -3024
-        paths = []
-        for k in range(6):
-            path = tmp_path / f"{k}.dcm"
-            stored = (hu[k] + 1024).astype(np.int16)
-            extra: dict[str, Any] = {}
-            if k == 3:  # 12 bits stored, signed, with junk above bit 11
-                stored = (hu[k] // 2).astype(np.int16)
-                extra = {"bits_stored": 12}
-            ds = build_ct(stored, SeriesInstanceUID="1.2.3.4", PixelSpacing=[0.5, 0.5],
-                          ImageOrientationPatient=[1, 0, 0, 0, 1, 0],
-                          ImagePositionPatient=[0, 0, 3 * k], **extra)
-            if k == 3:
-                junk = stored.view(np.uint16) ^ np.uint16(0x5000)
-                ds.PixelData = junk.tobytes()
-                ds.RescaleSlope, ds.RescaleIntercept = 2, 0
-            if k == 4:
-                ds.PixelPaddingValue = int(stored[0, 0])
-                ds.RescaleIntercept = -1000
-            if k == 1:
-                ds.file_meta.TransferSyntaxUID = ImplicitVRLittleEndian
-            if k == 2:
-                ds.compress(RLELossless)
-            ds.save_as(path, enforce_file_format=True)
-            paths.append(path)
-        volume = ctlib.load_series(list(reversed(paths)))
-        assert [p.name for p in volume.files] == [p.name for p in paths]
-        assert scan(paths[2]).pixel_offset is None  # RLE: read and decoded by pydicom
-        assert scan(paths[1]).pixel_offset is not None  # implicit VR: read directly
-        for k, path in enumerate(paths):
-            np.testing.assert_array_equal(volume.hu[k], ctlib.to_hu(ctlib.read(path)))
-        assert volume.hu[4, 0, 0] == ctlib.AIR_HU  # the padding value became air
-
-    def test_hu_header_keywords_are_all_that_is_read(self, make_ct: Callable[..., Dataset]) -> None:
-        """load_series reuses a converted header for slices whose HU elements are equal:
-        that is exact only if stored_to_hu reads nothing else from the header."""
-
-        class Recording(Dataset):
-            seen: set[str]
-
-            def __getitem__(self, key: Any) -> Any:
-                self.seen.add(pydicom.datadict.keyword_for_tag(pydicom.tag.Tag(key)))
-                return super().__getitem__(key)
-
-            def __contains__(self, name: Any) -> bool:
-                tag = pydicom.datadict.tag_for_keyword(name) if isinstance(name, str) else name
-                assert tag is not None
-                self.seen.add(pydicom.datadict.keyword_for_tag(pydicom.tag.Tag(tag)))
-                return super().__contains__(name)
-
-        source = make_ct(np.array([[0, 1000]], np.uint16), bits_stored=12, intercept=5,
-                         PixelPaddingValue=0, PixelPaddingRangeLimit=2)
-        header = Recording(source)
-        object.__setattr__(header, "seen", set())
-        stored_to_hu(header, np.array([[0, 1000]], np.uint16))
-        assert header.seen - {"PixelData"} <= set(HU_HEADER_KEYWORDS), header.seen
-        assert {"RescaleSlope", "PixelPaddingValue", "BitsStored"} <= header.seen
-
     def test_memory_peak(self, data: ctlib.DataSet) -> None:
         """Loading allocates little besides the volume itself (no per-slice arrays kept)."""
         files = files_of(data, "normal-plain")
@@ -455,3 +392,138 @@ class TestUntilt:
         np.testing.assert_array_equal(straight.hu, volume.hu)
         np.testing.assert_allclose(straight.affine, volume.affine, atol=1e-9)
         assert straight.hu is not volume.hu
+
+
+class TestGapsAndReconstructions:
+    def test_a_missing_slice_is_a_gap(self, tmp_path: Path) -> None:
+        files = scanners.write_series(tmp_path, scanners.even(missing=[7]))
+        with pytest.warns(ctlib.SeriesWarning) as caught:
+            volume = ctlib.load_series(tmp_path)
+        message = str(caught[0].message)
+        assert f"between {files[6].name} and {files[7].name}: 10.000 mm instead of 5.000 mm" \
+            in message
+        assert "a gap: 1 slice(s) missing" in message and "protocol" not in message
+        assert len(volume.hu) == 24 and ctlib.resample(volume).hu.shape[0] == 25
+
+    def test_two_reconstructions_in_one_series(self, tmp_path: Path) -> None:
+        """5 mm STANDARD and 5 mm BONE images written under one Series Instance UID."""
+        study, series = pydicom.uid.generate_uid(), pydicom.uid.generate_uid()
+        plan = scanners.even(count=6)
+        scanners.write_series(tmp_path / "soft", plan, study=study, series=series)
+        bone = scanners.write_series(tmp_path / "bone", plan, study=study, series=series,
+                                     names="BONE{:03d}")
+        for path in bone:
+            ds = pydicom.dcmread(path)
+            ds.ConvolutionKernel, ds.SliceThickness = "BONE", "1.25"
+            ds.save_as(path)
+        with pytest.raises(ctlib.CtlibError, match=r"2 reconstructions share one Series "
+                           r"Instance UID \(thickness 1\.25 mm, kernel BONE; thickness 5 mm, "
+                           r"kernel STANDARD\)"):
+            ctlib.load_series(tmp_path)
+
+    def test_a_copied_slice(self, tmp_path: Path) -> None:
+        files = scanners.write_series(tmp_path, scanners.even(count=5))
+        shutil.copy(files[2], tmp_path / "copy")
+        with pytest.raises(ctlib.CtlibError, match="the same image copied twice"):
+            ctlib.load_series(tmp_path)
+
+
+class TestVendors:
+    """GE (implicit VR), Siemens (unsigned, CSA blob), Philips (UTF-8 names): HU as pydicom's."""
+
+    @pytest.mark.parametrize("vendor", sorted(scanners.VENDORS))
+    def test_hu_equal_pydicom(self, tmp_path: Path, vendor: str) -> None:
+        files = scanners.write_series(tmp_path, scanners.even(count=6), vendor=vendor)
+        volume = ctlib.load_series(tmp_path)
+        for k, path in enumerate(files):
+            ds = pydicom.dcmread(path)
+            assert "SpecificCharacterSet" in ds and any(e.tag.is_private for e in ds)
+            np.testing.assert_array_equal(volume.hu[k], apply_rescale(ds.pixel_array, ds))
+        table = ctlib.metadata_table(tmp_path, progress=False)
+        assert table["error"].isna().all() and len(table) == 6
+        assert table["RescaleIntercept"].eq(scanners.VENDORS[vendor].intercept).all()
+
+
+class TestExports:
+    def test_load_series_from_the_export(self, export: dict[str, object]) -> None:
+        root = Path(export["dicomdir"]).parent  # type: ignore[arg-type]
+        volume = ctlib.load_series(root)  # one CT series among five other objects
+        assert volume.series_uid == export["series"] and len(volume.hu) == export["slices"]
+        reasons = sorted(why.split(": ", 1)[1] for _, why in volume.skipped)
+        kinds = ["a DICOMDIR", "a localizer (scout) image", "a presentation state",
+                 "a secondary capture", "a structured report"]
+        assert all(r.startswith(kind) for r, kind in zip(reasons, kinds, strict=True))
+        assert all(r.endswith("not a slice of a volume, left out.") for r in reasons)
+
+    def test_series_in_and_survey_of_a_folder(self, export: dict[str, object]) -> None:
+        root = Path(export["dicomdir"]).parent  # type: ignore[arg-type]
+        assert list(ctlib.series_in(root)) == [export["series"]]
+        assert list(ctlib.series_in(str(root))) == [export["series"]]  # not its characters
+        found = ctlib.survey(root)
+        assert len(found.skipped) == 5 and "5 file(s) left out" in str(found)
+        # The same files, nested, without the DICOMDIR: found by walking the tree.
+        (root / "DICOMDIR").unlink()
+        assert ctlib.survey(root).series.keys() == found.series.keys()
+        assert len(ctlib.survey(root).skipped) == 4
+
+    def test_other_modality_in_the_folder(self, tmp_path: Path) -> None:
+        scanners.write_series(tmp_path / "ct", scanners.even(count=4))
+        scanners.mr_image(tmp_path / "mr" / "MR1", study=pydicom.uid.generate_uid())
+        volume = ctlib.load_series(tmp_path)
+        assert len(volume.hu) == 4
+        assert "an MR object, not CT" in volume.skipped[0][1]
+
+    def test_localizer_alone(self, tmp_path: Path) -> None:
+        """A scout is named, never loaded as a 90° tilted volume with aspect 0."""
+        scanners.localizer(tmp_path / "scout", study=pydicom.uid.generate_uid())
+        with pytest.raises(ctlib.CtlibError, match=r"no CT slice .* a localizer \(scout\)"):
+            ctlib.load_series(tmp_path)
+
+
+class TestLoadSeries:
+    """ctlib.load_series and reformat."""
+
+    def test_shuffled_tilted_series(self) -> None:
+        """Files in any order come back sorted along the normal, tilt measured, bad file skipped."""
+        data = ctlib.open_data()
+        entry = data.series("normal-tilted")
+        files = [data.path(sop) for sop in entry["files"]]
+        rng = np.random.default_rng(0)
+        truncated = set(data.manifest["quirks"]["truncated_pixel_data"])
+        with pytest.warns(ctlib.SeriesWarning, match="|".join(truncated)):  # its gap
+            volume = ctlib.load_series([files[i] for i in rng.permutation(len(files))])
+        assert [p.stem for p in volume.files] == [s for s in entry["files"] if s not in truncated]
+        assert [p.stem for p, _ in volume.skipped] == sorted(truncated & set(entry["files"]))
+        assert volume.tilt_deg == pytest.approx(15.0, abs=0.01)
+        assert volume.spacing[0] == pytest.approx(5.0, abs=1e-3)
+        along = volume.positions @ volume.normal
+        assert (np.diff(along) > 0).all()
+
+    def test_flat_folder_needs_series(self) -> None:
+        """A flat folder of many series: choose one."""
+        data = ctlib.open_data("sample")
+        with pytest.raises(ctlib.CtlibError, match="series found; pass series_uid"):
+            ctlib.load_series(data.images)
+
+    def test_duplicate_position(self, tmp_path: Path) -> None:
+        """Two slices at one position are an error naming both files."""
+        for name in ("a", "b"):
+            ds = build_ct(np.zeros((4, 4), np.int16), SeriesInstanceUID="1.2.3",
+                          ImageOrientationPatient=[1, 0, 0, 0, 1, 0],
+                          ImagePositionPatient=[0, 0, 0], PixelSpacing=[0.5, 0.5])
+            ds.save_as(tmp_path / f"{name}.dcm", enforce_file_format=True)
+        with pytest.raises(ctlib.CtlibError, match="same position"):
+            ctlib.load_series(tmp_path)
+
+    def test_reformat_planes(self) -> None:
+        """Coronal and sagittal cuts have superior at the top and the right aspect."""
+        hu = np.zeros((10, 8, 6), np.float32)
+        hu[-1] = 1.0  # the top slice
+        volume = ctlib.Volume(hu, [[0, 0, 5.0 * k] for k in range(10)], [1, 0, 0, 0, 1, 0],
+                              (0.5, 0.25))
+        coronal, aspect = ctlib.reformat(volume, "coronal")
+        assert coronal.shape == (10, 6) and aspect == 20.0 and coronal[0].all()
+        sagittal, aspect = ctlib.reformat(volume, "sagittal")
+        assert sagittal.shape == (10, 8) and aspect == 10.0
+        with pytest.raises(ctlib.CtlibError, match="unknown plane"):
+            ctlib.reformat(volume, "oblique")  # type: ignore[arg-type]

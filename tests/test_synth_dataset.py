@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from ctlib.course.tissues import RSNA_SUBTYPES
 from ctlib.synth import generate, load_recipe
 from ctlib.synth.dataset import checksums
-from ctlib.synth.tissues import RSNA_SUBTYPES
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
@@ -97,22 +97,6 @@ class TestComposition:
 
 class TestFigures:
     """The montage linked from data/README.md."""
-
-    def test_montage_from_sample(self) -> None:
-        """Five subtypes × four panels, each an image cropped to the head, from the sample."""
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-
-        from ctlib.synth.figures import subtype_montage
-
-        fig = subtype_montage(DATA / "sample")
-        assert len(fig.axes) == 20
-        assert all(ax.images for ax in fig.axes)
-        shape = fig.axes[0].images[0].get_array().shape
-        assert 300 < shape[0] == shape[1] < 512  # cropped to the head, square
-        plt.close(fig)
 
     def test_linked_from_readme(self) -> None:
         """data/README.md shows the committed montage."""

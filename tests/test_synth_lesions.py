@@ -3,7 +3,7 @@
 These run on the model, before any slice is cut: the rules a radiologist reads
 by (an epidural stops at sutures, a subdural at the falx, blood settles
 dependently in the ventricles…) are checked on every voxel. The images and
-masks of the built data set are checked in tests/test_data_set.py.
+masks of the built data set are checked in tests/test_course_data.py.
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 from scipy import ndimage as ndi
 
+from ctlib.course.tissues import HU, Lesion, Tissue
 from ctlib.synth import lesions
 from ctlib.synth.anatomy import HeadShape, base_head, build_head
 from ctlib.synth.skull import bone_identity, suture_distance
-from ctlib.synth.tissues import HU, Lesion, Tissue
 
 BRAIN = (Tissue.GRAY, Tissue.WHITE, Tissue.DEEP_GRAY)
 

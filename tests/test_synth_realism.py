@@ -12,6 +12,7 @@ import pydicom.data
 import pytest
 from scipy import ndimage
 
+from ctlib.course.tissues import Lesion, Tissue
 from ctlib.synth import realism
 from ctlib.synth.realism import (
     REFERENCE_RANGES,
@@ -27,7 +28,6 @@ from ctlib.synth.realism import (
     report,
     tissue_hu,
 )
-from ctlib.synth.tissues import Lesion, Tissue
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 FULL = np.ones((256, 256), bool)

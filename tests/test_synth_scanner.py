@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from ctlib.course.tissues import HU, Tissue
 from ctlib.synth.geometry import SliceStack
 from ctlib.synth.noise import ct_noise, neighbour_correlation, variance_map
 from ctlib.synth.scanner import SCANNERS, acquire, artefacts, holder, holder_layer
-from ctlib.synth.tissues import HU, Tissue
 
 
 def phantom(bones: bool = False) -> np.ndarray:
