@@ -17,7 +17,7 @@ from ctlib._internals.voi import check_range, check_width, checked_input, work_d
 from ctlib.errors import WindowError
 from ctlib.window import VoiFunction, Window, as_window, voi_function, voi_lut
 
-__all__ = ["to_channels"]
+__all__ = ["channel_window", "to_channels"]
 
 
 def to_channels(
@@ -66,7 +66,7 @@ def to_channels(
            [255, 255, 164]], dtype=uint8)
 
     """
-    specs = [_channel_window(entry) for entry in windows]
+    specs = [channel_window(entry) for entry in windows]
     if not specs:
         raise WindowError("windows is empty: give at least one window, e.g. ('brain',).")
     func = voi_function(function)
@@ -83,8 +83,14 @@ def to_channels(
     return out
 
 
-def _channel_window(entry: Window | str | tuple[float, float]) -> Window:
-    """Turn one entry of ``windows`` into a :class:`Window`."""
+def channel_window(entry: Window | str | tuple[float, float]) -> Window:
+    """Turn one entry of ``windows`` into a :class:`Window`.
+
+    Examples
+    --------
+    >>> print(channel_window("subdural"), channel_window((40, 380)), sep=", ")
+    subdural (C 80 / W 200), C 40 / W 380
+    """
     if isinstance(entry, Window | str):
         return as_window(entry, None)
     try:

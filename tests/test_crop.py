@@ -34,3 +34,19 @@ class TestHeadBox:
         bone = hu > 300
         assert bone[rows, cols].sum() == bone.sum()
         assert (rows.stop - rows.start) < hu.shape[0]  # the air around is cut away
+
+
+def test_largest_leaves_the_headrest_out() -> None:
+    """On a real-looking slice the holder lies below the head, apart: 'largest' drops it."""
+    data = ctlib.open_data("sample")
+    sop, _ = data.key_slice("subdural-acute")
+    hu = ctlib.to_hu(ctlib.read(data.path(sop)))
+    tissue = data.masks("subdural-acute")["tissue"][data.key_slice("subdural-acute")[1]]
+    holder = tissue == 10
+    rows_all, cols_all = head_box(hu)
+    rows_head, cols_head = head_box(hu, keep="largest")
+    assert holder[rows_all, cols_all].sum() == holder.sum()
+    assert holder[rows_head, cols_head].sum() < 0.5 * holder.sum()  # the cradle's tips at most
+    head = np.nonzero((tissue > 0) & (tissue != 10) & (tissue != 21))
+    assert rows_head.start <= head[0].min() and rows_head.stop > head[0].max()
+    assert cols_head.start <= head[1].min() and cols_head.stop > head[1].max()
