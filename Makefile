@@ -94,6 +94,8 @@ bench: venv $(DATA)
 	$(PY) benchmarks/bench_series.py
 	@echo
 	$(PY) benchmarks/bench_metadata.py
+	@echo
+	$(PY) benchmarks/bench_prepare.py
 
 realism: venv $(DATA)
 	$(PY) -m ctlib.synth.realism data/synthetic

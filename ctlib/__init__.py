@@ -8,6 +8,7 @@ windowing them for display, with the quirks of real data handled explicitly.
 brain (C 40 / W 80)
 """
 
+from ctlib import metrics
 from ctlib.auditing import audit
 from ctlib.channels import to_channels
 from ctlib.course.data import DataSet, open_data
@@ -41,6 +42,19 @@ from ctlib.window import ALTERNATIVE_PRESETS, PRESETS, VOI_FUNCTIONS, Window, pr
 
 __version__ = "0.1.0"
 
+
+def __getattr__(name: str) -> object:
+    """``ctlib.prepare`` and ``ctlib.TrainingCache``, imported when first used (PEP 562)."""
+    if name == "prepare":
+        from ctlib.training import prepare
+
+        return prepare
+    if name == "TrainingCache":
+        from ctlib.training import TrainingCache
+
+        return TrainingCache
+    raise AttributeError(f"module 'ctlib' has no attribute {name!r}")
+
 __all__ = [
     "AIR_HU",
     "ALTERNATIVE_PRESETS",
@@ -54,6 +68,7 @@ __all__ = [
     "HeaderError",
     "SeriesWarning",
     "Survey",
+    "TrainingCache",
     "Volume",
     "Window",
     "WindowError",
@@ -66,9 +81,11 @@ __all__ = [
     "header_window",
     "load_series",
     "metadata_table",
+    "metrics",
     "mislabel_rule",
     "open_data",
     "padding_mask",
+    "prepare",
     "preset",
     "read",
     "read_labels",

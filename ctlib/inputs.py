@@ -70,8 +70,8 @@ def model_input(
         The output's rows and columns.
     crop : bool
         Crop to the head's square first (:func:`ctlib.crop.head_box` with
-        ``keep="largest"``): the headrest and the air around the head take a third of a
-        512 image. A blank slice is not cropped.
+        ``keep="largest"``): most of a 512 × 512 slice is air and headrest (the square box
+        keeps about 40 % of its pixels on an adult head). A blank slice is not cropped.
     dtype : {uint8, float32}
         uint8 (0–255, four times smaller on disk) or float32 in [0, 1].
 

@@ -29,6 +29,12 @@ LATE_IMPORTS = {
     ("ctlib.course.exercises", "ctlib.course.lessons"),
     ("ctlib.course.exercises", "ctlib.course.lessons.view"),
     ("ctlib.course.exercises", "ctlib.course.signs"),
+    # Notebook 09's answers need pandas, scipy and scikit-learn.
+    ("ctlib.course.exercises", "ctlib.course.challenge"),
+    ("ctlib.course.exercises", "ctlib.inputs"),
+    ("ctlib.course.exercises", "ctlib.training"),
+    # ctlib.prepare needs pandas, scipy and Dask (over a second): loaded on first use (PEP 562).
+    ("ctlib", "ctlib.training"),
 }
 
 

@@ -185,7 +185,7 @@ class TestRsnaData:
             )
             if path.name.startswith("00"):
                 assert "data set: rsna" in text
-        assert len(ran) == 9
+        assert len(ran) == 10
 
 
 class TestReadLabels:
