@@ -19,7 +19,7 @@ MACHINE_PATH = re.compile(r"(/tmp/|/root/|/work/|/home/[a-z])")
 
 def test_course_is_complete() -> None:
     """Notebooks 00 to 08 in reading order, then the appendices, each linked from the course."""
-    assert [p.name[:2] for p in COURSE] == ["00", "01", "02", "03", "04", "05", "06", "07", "08"]
+    assert [p.name[:2] for p in COURSE] == ["00", "01", "02", "03", "04", "05", "06", "07", "08", "09"]
     assert [p.name[:2] for p in APPENDICES] == ["A1", "A2"]
     course_text = "\n".join(c["text"] for p in COURSE for c in cells(p))
     for appendix in APPENDICES:

@@ -19,8 +19,10 @@ from ctlib.course import literature
 from ctlib.course.data import open_data
 from ctlib.errors import DicomError
 from ctlib.hu import has_wrong_pixel_representation, to_hu
+from ctlib.metrics import weighted_log_loss
 from ctlib.reading import read
 from ctlib.rsna import read_labels
+from ctlib.series import load_series
 from ctlib.window import PRESETS, preset, window
 
 __all__ = ["EXERCISES", "check"]
@@ -110,6 +112,48 @@ def _where(key: str) -> Any:
     from ctlib.course.lessons import EXERCISE_SERIES
 
     return EXERCISE_SERIES[key]
+
+
+def _metric_by_hand() -> float:
+    from ctlib.course.challenge import metric_example  # scikit-learn and pandas: when checked
+
+    return weighted_log_loss(*metric_example())
+
+
+def _first_slice_25d() -> Any:
+    """The 2.5D input (context 1, brain window) of the first slice of 'subdural-acute'.
+
+    Computed from the files, not read from the notebook's cache: it also checks the cache.
+    """
+    from ctlib.course.challenge import NOTEBOOK_SIZE
+    from ctlib.inputs import model_input, neighbours
+
+    volume = load_series(_data().series_files("subdural-acute"))
+    picks = neighbours(len(volume.hu), 0, context=1)
+    return np.stack([model_input(volume.hu[k], ["brain"], size=NOTEBOOK_SIZE)[0] for k in picks])
+
+
+def _judge_stack(answer: Any, expected: Any) -> bool:
+    """The cache's uint8 values, or the same divided by 255 (as the cache's inputs are)."""
+    values = np.asarray(answer)
+    if values.shape != expected.shape:
+        return False
+    if values.dtype == np.uint8:
+        return bool(np.array_equal(values, expected))
+    return bool(np.allclose(values, expected / 255, atol=1e-6))
+
+
+def _test_images_of_training_patients() -> int:
+    """Test images of the hurried series-level split whose patient has training images too."""
+    from ctlib.course.challenge import series_level_split
+    from ctlib.training import plan
+
+    data = _data()
+    todo = plan(data, images=[p.stem for p in data.files()], progress=False)
+    split = series_level_split(todo)
+    patients = todo.set_index("image").loc[split.index, "patient"]
+    in_training = set(patients[split == "train"])
+    return int(((split == "test") & patients.isin(in_training)).sum())
 
 
 def _shift_mm() -> float:
@@ -466,6 +510,28 @@ EXERCISES: dict[str, Exercise] = {
         _unreadable,
         "Read every file with ctlib.read inside try/except ctlib.DicomError and count the failures.",
         confirm="a data-quality audit finds it before a training run does.",
+    ),
+    "09.1": Exercise(
+        _metric_by_hand,
+        "Use the formula of section 5 on the two rows: one binary log loss per image and label, "
+        "weighted, then the weighted mean.",
+        tolerance=1e-3,
+        confirm="the challenge's score; ctlib.metrics.weighted_log_loss(y, p) gives the same.",
+    ),
+    "09.2": Exercise(
+        _first_slice_25d,
+        "Keep channel 1 (brain) of the series' array, and stack the slices below, at and above "
+        "slice 0. What lies below slice 0?",
+        confirm="at the edge of a series the end slice is repeated, so every input has three "
+        "slices.",
+        judge=_judge_stack,
+    ),
+    "09.3": Exercise(
+        _test_images_of_training_patients,
+        "Map each image of the split to its patient (todo's 'patient' column), find the "
+        "patients with training images, and count the test images that belong to them.",
+        confirm="a follow-up scan of a training patient sits in the test set: those images "
+        "have near-copies in training. Split by patient.",
     ),
 }
 
