@@ -301,7 +301,7 @@ def prepare(
         raise ArgumentError(f"{target} is inside the data set's folder {root}: ctlib never "
                             "writes there. Give a folder elsewhere, e.g. ~/ctlib-cache.")
     (target / "series").mkdir(parents=True, exist_ok=True)
-    _check_settings(target, settings)
+    _check_settings(target, settings, root)
     with ExitStack() as stack:
         client = _client(stack, scheduler, workers)
         todo = plan(data, images=images, client=client, progress=progress,
@@ -560,12 +560,21 @@ def _splits(root: Path, patients: pd.Series) -> npt.NDArray[np.str_]:
     return np.asarray([hashed(p) for p in patients], dtype=str)
 
 
-def _check_settings(out: Path, settings: Settings) -> None:
+def _check_settings(out: Path, settings: Settings, root: Path) -> None:
+    """Write the settings and the data's folder, or refuse a cache made otherwise.
+
+    The series' status rows name their source files: a cache made from the same data at
+    another path (a second checkout, a moved download) would match none of them.
+    """
     config = out / "prepare.json"
-    wanted = asdict(settings)
+    wanted: dict[str, Any] = asdict(settings)
     wanted["windows"] = [list(w) for w in settings.windows]
+    wanted["data"] = str(root)
     if config.is_file():
         stored = json.loads(config.read_text())
+        if stored.get("data") != wanted["data"]:
+            raise ArgumentError(f"{out} holds a cache of the data at {stored.get('data')}, not "
+                                f"{root}. Give another folder, or delete this one.")
         if stored != wanted:
             raise ArgumentError(f"{out} holds a cache made with {stored}, not {wanted}. Give "
                                 "another folder, or delete this one to start again.")

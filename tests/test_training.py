@@ -143,6 +143,15 @@ def test_other_settings_are_refused(cache: Path, sample: ctlib.DataSet) -> None:
         prepare(sample, cache, size=128, workers=1, progress=False)
 
 
+def test_a_cache_of_the_data_elsewhere_is_refused(tmp_path: Path, cache: Path,
+                                                  sample: ctlib.DataSet) -> None:
+    """The same data at another path (a second checkout) would match none of the cached rows."""
+    moved = tmp_path / "sample"
+    shutil.copytree(sample.root, moved)
+    with pytest.raises(ctlib.ArgumentError, match="holds a cache of the data at"):
+        prepare(moved, cache, size=64, workers=1, progress=False)
+
+
 def test_training_cache_gives_25d_inputs_and_labels(cache: Path) -> None:
     data = TrainingCache(cache)
     index = data.index

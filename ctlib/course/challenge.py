@@ -83,8 +83,12 @@ VARIANTS: tuple[Variant, ...] = (
 
 
 def notebook_cache(data: Any) -> Path:
-    """Where notebook 09 keeps its training cache of a data set (outside the data set)."""
-    return cache_dir() / "training" / str(data.name)
+    """Where notebook 09 keeps its training cache of a data set (outside the data set).
+
+    One folder per data set and place: two checkouts of the course never share a cache.
+    """
+    place = hashlib.sha256(str(Path(data.root).resolve()).encode()).hexdigest()[:10]
+    return cache_dir() / "training" / f"{data.name}-{place}"
 
 
 def metric_example() -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
