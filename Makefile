@@ -96,6 +96,8 @@ bench: venv $(DATA)
 	$(PY) benchmarks/bench_metadata.py
 	@echo
 	$(PY) benchmarks/bench_prepare.py
+	@echo
+	$(PY) -m pytest -q -s -p no:cacheprovider tests/browser/test_viewer_latency.py
 
 realism: venv $(DATA)
 	$(PY) -m ctlib.synth.realism data/synthetic

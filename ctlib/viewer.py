@@ -1,7 +1,8 @@
 """A window/level viewer for notebooks: sliders, presets, histogram, HU probe, masks.
 
-:func:`show` returns a :class:`Viewer`, an ``ipywidgets.VBox`` that works in
-JupyterLab 4 and on Binder with no extension to build. Everything it draws comes
+:func:`show` returns, by default, the viewer that windows in the browser
+(:mod:`ctlib.viewer_browser`); with ``engine="kernel"`` it returns a :class:`Viewer`, an
+``ipywidgets.VBox`` that works wherever ipywidgets do, with no extension to build. Everything it draws comes
 from pure functions (array in, array or bytes out), tested on their own:
 
 * :func:`render_slice`: the windowed slice, with the mask's outline in red;
@@ -17,20 +18,23 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
 import ipywidgets as widgets
 import numpy as np
 import numpy.typing as npt
-from scipy import ndimage as ndi
 
+from ctlib._internals.display import displayed, outline
 from ctlib.errors import ArgumentError
-from ctlib.volume import Volume, display_axes
+from ctlib.viewer_browser import BrowserViewer
+from ctlib.viewer_browser import show as show_in_browser
+from ctlib.volume import Volume
 from ctlib.window import Window, preset, window
 
 __all__ = [
     "HIST_RANGE",
     "Viewer",
+    "displayed",
     "encode_png",
     "encode_slice_png",
     "histogram_counts",
@@ -98,20 +102,6 @@ def _checked_edge(edge: npt.ArrayLike, shape: tuple[int, ...]) -> npt.NDArray[np
             "slice, e.g. outline(mask) for a mask of the image's shape."
         )
     return mask.astype(bool, copy=False)
-
-
-def outline(mask: npt.ArrayLike) -> npt.NDArray[np.bool_]:
-    """The boundary pixels of a mask (the mask minus its erosion).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> m = np.zeros((5, 5), bool); m[1:4, 1:4] = True
-    >>> outline(m).sum()
-    np.int64(8)
-    """
-    m = np.asarray(mask, dtype=bool)
-    return np.asarray(m & ~ndi.binary_erosion(m), dtype=bool)
 
 
 def histogram_counts(
@@ -406,8 +396,17 @@ def show(
     *,
     window: str = "brain",
     presets: Sequence[str] = ("brain", "subdural", "stroke", "bone"),
-) -> Viewer:
+    engine: Literal["browser", "kernel"] = "browser",
+) -> BrowserViewer | Viewer:
     """Open a viewer on a slice or a volume in HU.
+
+    Two engines draw the same picture. ``"browser"`` (the default,
+    :class:`ctlib.viewer_browser.BrowserViewer`, an anywidget) sends each slice once and
+    windows in the page: drag, wheel, keys and a click-to-read HU as in a PACS, with no
+    round trip per step, in JupyterLab 4, Notebook 7, VS Code and Colab. ``"kernel"``
+    (:class:`Viewer`, plain ipywidgets) computes every step in the kernel and sends a PNG: it
+    works with any front end that shows ipywidgets, including those that cannot load an
+    anywidget module, and its histogram also draws the grey-level curve.
 
     Parameters
     ----------
@@ -422,11 +421,13 @@ def show(
         The preset shown first.
     presets : sequence of str, optional
         The preset buttons.
+    engine : {"browser", "kernel"}, optional
+        Where the window is computed (above).
 
     Returns
     -------
-    Viewer
-        An ``ipywidgets.VBox``: make it the last expression of a cell to display it.
+    BrowserViewer or Viewer
+        A widget: make it the last expression of a cell to display it.
 
     Raises
     ------
@@ -440,37 +441,16 @@ def show(
     Examples
     --------
     >>> import numpy as np
-    >>> viewer = show(np.zeros((3, 16, 16)))
+    >>> viewer = show(np.zeros((3, 16, 16)), engine="kernel")
     >>> viewer.center.value = 60
     >>> viewer.title.value
     '<b>C 60 / W 80 · slice 2/3</b>'
+    >>> type(show(np.zeros((3, 16, 16)))).__name__
+    'BrowserViewer'
     """
-    if isinstance(volume_or_slice, Volume):  # shown the radiological way, as reformat does
-        if masks is not None and np.shape(masks) == volume_or_slice.hu.shape:
-            masks = display_axes(volume_or_slice, np.asarray(masks))[0]
-        volume_or_slice = display_axes(volume_or_slice)[0]
-    try:
-        with np.errstate(over="ignore"):  # beyond float32's range: ±inf, shown black or white
-            volume = np.asarray(volume_or_slice, dtype=np.float32)
-    except (TypeError, ValueError) as exc:
-        raise ArgumentError(
-            f"the image cannot be made into an array of numbers ({exc}). Pass a slice or a "
-            "volume in HU, e.g. ctlib.to_hu(ds) or ctlib.load_series(folder).hu."
-        ) from None
-    if volume.ndim == 2:
-        volume = volume[None]
-    if volume.ndim != 3 or 0 in volume.shape:
-        raise ArgumentError(
-            f"the image has shape {np.shape(volume_or_slice)}: show needs a slice (rows, "
-            "columns) or a volume (slices, rows, columns), each at least 1. Pass e.g. "
-            "ctlib.to_hu(ds) or ctlib.load_series(folder).hu."
-        )
-    mask_array = None if masks is None else np.asarray(masks)
-    if mask_array is not None and mask_array.ndim == 2:
-        mask_array = mask_array[None]
-    if mask_array is not None and mask_array.shape != volume.shape:
-        raise ArgumentError(
-            f"masks have shape {mask_array.shape}, the image {volume.shape}. Pass masks of "
-            "the image's shape (one label per pixel), or no masks."
-        )
+    if engine == "browser":
+        return show_in_browser(volume_or_slice, masks, window=window, presets=presets)
+    if engine != "kernel":
+        raise ArgumentError(f"engine must be 'browser' or 'kernel', got {engine!r}.")
+    volume, mask_array = displayed(volume_or_slice, masks)
     return Viewer(volume, mask_array, window, presets)

@@ -98,7 +98,7 @@ def _metadata_table(path: Path) -> Any:
 
 
 def _viewer(path: Path) -> Any:
-    return show(ctlib.to_hu(ctlib.read(path)))  # renders the first view as a PNG
+    return show(ctlib.to_hu(ctlib.read(path)), engine="kernel")  # renders a PNG
 
 
 #: The public entry points every case goes through: name → call on one file.

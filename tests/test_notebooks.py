@@ -74,7 +74,8 @@ class TestNotebook:
             tags = cell.get("metadata", {}).get("tags", [])
             assert "NBVAL_" not in cell["text"], (i, "use the cell tags, not a comment")
             assert not {"nbval-check-output", "nbval-ignore-output"} <= set(tags), i
-            if "viewer.show(" in cell["text"] and cell["cell_type"] == "code":
+            if (("viewer.show(" in cell["text"] or "viewer_browser.show(" in cell["text"])
+                    and cell["cell_type"] == "code"):
                 assert "nbval-ignore-output" in tags, i
                 figure = all_cells[i + 1]
                 assert any("image/png" in o.get("data", {}) for o in figure["outputs"]), \

@@ -68,7 +68,7 @@ def test_wheel_in_a_fresh_environment(tmp_path: Path) -> None:
     names = subprocess.run([sys.executable, "-m", "zipfile", "-l", str(wheel)], check=True,
                            capture_output=True, text=True).stdout
     for member in ("ctlib/synth/__main__.py", "ctlib/synth/templates/", "ctlib/py.typed",
-                   "ctlib/course/lessons/__init__.py"):
+                   "ctlib/course/lessons/__init__.py", "ctlib/static/window_viewer.js"):
         assert member in names, f"{member} is not in the wheel"
     assert "_notebooks" not in names  # the course's own tool stays in the repository (tools/)
     venv = tmp_path / "venv"

@@ -94,7 +94,7 @@ class TestViewer:
 
     def test_center_and_width_redraw(self) -> None:
         """Sliders change the image, the histogram and the title."""
-        viewer = show(HU)
+        viewer = show(HU, engine="kernel")
         before, hist = viewer.image.value, viewer.histogram.value
         viewer.center.value = 100
         viewer.width.value = 120
@@ -107,7 +107,7 @@ class TestViewer:
 
     def test_preset_sets_both(self) -> None:
         """A preset sets center and width in one redraw and stays selected."""
-        viewer = show(HU)
+        viewer = show(HU, engine="kernel")
         viewer.presets.value = "bone"
         assert (viewer.center.value, viewer.width.value) == (600, 2800)
         assert viewer.presets.value == "bone"
@@ -115,7 +115,7 @@ class TestViewer:
 
     def test_slice_and_mask_toggle(self) -> None:
         """The slice slider shows that slice; the outline appears and disappears."""
-        viewer = show(HU, MASK)
+        viewer = show(HU, MASK, engine="kernel")
         viewer.slice.value = 1
         shown = decode(viewer.image.value)
         assert shown.ndim == 3 and (shown == [255, 40, 40]).all(axis=2).sum() == 36
@@ -127,20 +127,20 @@ class TestViewer:
 
     def test_probe_follows_slice(self) -> None:
         """The read-out updates with coordinates and slice."""
-        viewer = show(HU)
+        viewer = show(HU, engine="kernel")
         viewer.row.value, viewer.column.value = 0, 0
         viewer.slice.value = 2
         assert viewer.readout.value == probe_text(HU[2], 0, 0)
 
     def test_single_slice(self) -> None:
         """A 2-D image: no slice slider to move, no slice in the title."""
-        viewer = show(HU[0])
+        viewer = show(HU[0], engine="kernel")
         assert viewer.slice.disabled
         assert "slice" not in viewer.title.value
 
     def test_min_is_multiple_of_step(self) -> None:
         """Slider minima are multiples of their step, so values never snap."""
-        viewer = show(HU)
+        viewer = show(HU, engine="kernel")
         for slider in (viewer.center, viewer.width, viewer.slice):
             assert slider.min % slider.step == 0
 
@@ -151,14 +151,14 @@ class TestViewer:
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
 
-        fig = show(HU, MASK).figure()
+        fig = show(HU, MASK, engine="kernel").figure()
         assert len(fig.axes) == 2
         plt.close(fig)
 
     def test_bad_masks(self) -> None:
         """Masks of another shape are refused."""
         with pytest.raises(ctlib.ArgumentError, match="masks have shape"):
-            show(HU, MASK[0, :10])
+            show(HU, MASK[0, :10], engine="kernel")
 
 
 def test_fast_path_is_exact_without_mask() -> None:
@@ -173,3 +173,12 @@ def test_encode_png_round_trip() -> None:
     """encode_png is lossless."""
     rgb = np.random.default_rng(0).integers(0, 255, (16, 16, 3), dtype=np.uint8)
     np.testing.assert_array_equal(decode(encode_png(rgb)), rgb)
+
+
+def test_the_default_engine_windows_in_the_browser() -> None:
+    from ctlib.viewer_browser import BrowserViewer
+
+    assert isinstance(show(HU), BrowserViewer)
+    assert isinstance(show(HU, engine="kernel"), ctlib.viewer.Viewer)
+    with pytest.raises(ctlib.ArgumentError, match="engine"):
+        show(HU, engine="gpu")  # type: ignore[arg-type]

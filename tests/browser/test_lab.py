@@ -28,12 +28,14 @@ def code_cells(notebook: str) -> int:
     return sum(1 for c in cells if c["cell_type"] == "code" and "".join(c["source"]).strip())
 
 
-def run_all(page, lab: Lab, notebook: str) -> None:  # type: ignore[no-untyped-def]
+def run_all(page, lab: Lab, notebook: str,  # type: ignore[no-untyped-def]
+            expected: int | None = None) -> None:
     """Open a notebook, clear its stored outputs, Run All, wait until the last cell has run.
 
     Cells run in order, so the run is complete when the highest execution count shown
     equals the number of code cells (Run All scrolls to the end, so the last prompts are
     rendered even though JupyterLab windows off-screen cells) and the kernel is idle.
+    ``expected``: the number of code cells, for a notebook written into the Lab's folder.
     """
     lab.shut_down_kernels()
     page.goto(lab.url(notebook))
@@ -42,7 +44,7 @@ def run_all(page, lab: Lab, notebook: str) -> None:  # type: ignore[no-untyped-d
     for menu, command in (("Edit", "editmenu:clear-all"), ("Run", "runmenu:run-all")):
         page.click(f"li.lm-MenuBar-item >> text={menu}")
         page.click(f'[data-command="{command}"]')
-    expected = code_cells(notebook)
+    expected = code_cells(notebook) if expected is None else expected
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         prompts = page.locator(f"{PANEL} .jp-CodeCell .jp-InputPrompt").all_inner_texts()
