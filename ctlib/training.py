@@ -66,6 +66,7 @@ INDEX_COLUMNS: tuple[str, ...] = ("image", "patient", "study", "series", "positi
                                   "split", "status", "reason", "path")
 #: Files per header-reading task (a few seconds of work each).
 HEADER_CHUNK = 2000
+_MISSING = "file not found"
 _HEADER_COLUMNS = ["path", "SOPInstanceUID", "PatientID", "StudyInstanceUID",
                    "SeriesInstanceUID", "ImagePositionPatient_2", "error"]
 
@@ -161,10 +162,10 @@ def plan(data: Any, *, images: Sequence[str] | None = None, client: Client | Non
     for label in LABELS:
         rows[label] = labels[label].to_numpy()
     rows["split"] = _splits(root, rows["patient"])
-    exists = np.array([Path(p).is_file() for p in rows["path"]])
     error = found["error"].to_numpy()
-    rows["status"] = np.where(~exists, "missing", np.where(pd.notna(error), "unreadable", ""))
-    rows["reason"] = np.where(~exists, "file not found", np.where(pd.notna(error), error, ""))
+    failed = pd.notna(error)
+    rows["status"] = np.where(error == _MISSING, "missing", np.where(failed, "unreadable", ""))
+    rows["reason"] = np.where(failed, error, "")
     return rows[[*INDEX_COLUMNS, "z"]]
 
 
@@ -437,8 +438,14 @@ def _headers(paths: list[Path], client: Client | None, progress: bool,
         for future in _bar(as_completed(futures), progress, "headers", total=len(futures)):
             results[order[future.key]] = future.result()
         tables = [results[k] for k in range(len(chunks))]
-    headers = (pd.concat(tables, ignore_index=True) if tables
-               else pd.DataFrame(columns=_HEADER_COLUMNS))
+    present = set(existing)
+    gone = pd.DataFrame({"path": [str(p) for p in paths if p not in present], "error": _MISSING})
+    found = [t for t in (*tables, gone) if len(t)]
+    headers = pd.concat(found, ignore_index=True) if found else pd.DataFrame(
+        columns=_HEADER_COLUMNS)
+    # in the order asked for, missing files included: a second run finds the cache complete
+    headers = headers.set_index("path").reindex([str(p) for p in paths]).reset_index()
+    headers = headers[_HEADER_COLUMNS]
     if cache is not None:
         headers.to_csv(cache, index=False)
     return headers

@@ -240,3 +240,24 @@ def test_local_workers_keep_glibcs_default_malloc(cluster: LocalCluster) -> None
     with Client(cluster) as client:
         seen = client.run(lambda: os.environ.get("MALLOC_TRIM_THRESHOLD_"))
     assert len(seen) == 2 and set(seen.values()) == {None}
+
+
+def test_a_missing_file_is_recorded_and_the_header_cache_still_serves(
+        tmp_path: Path, sample: ctlib.DataSet, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A labelled image whose file is gone is 'missing'; the second plan reads no header."""
+    copy = tmp_path / "sample"
+    shutil.copytree(sample.root, copy)
+    gone = min((copy / "images").glob("*.dcm"))
+    gone.unlink()
+    cache = tmp_path / "headers.csv"
+    first = plan(copy, progress=False, cache=cache)
+    row = first.set_index("image").loc[gone.stem]
+    assert (row["status"], row["reason"]) == ("missing", "file not found")
+    assert (first["status"] == "missing").sum() == 1
+
+    def no_reading(paths):  # type: ignore[no-untyped-def]
+        raise AssertionError("headers read again although the cache holds them")
+
+    monkeypatch.setattr("ctlib.training._header_chunk", no_reading)
+    again = plan(copy, progress=False, cache=cache)
+    pd.testing.assert_frame_equal(again, first)

@@ -141,10 +141,13 @@ def features(inputs: npt.NDArray[Any], *, bins: int = 32) -> npt.NDArray[np.floa
 
 def variant_inputs(cache: TrainingCache, variant: Variant) -> npt.NDArray[np.uint8]:
     """The cache's images with a variant's channels and neighbours, in ``cache.index`` order."""
+    channels: dict[str, npt.NDArray[np.uint8]] = {}  # each series read once, not once per image
     out = []
-    for _, row in cache.index.iterrows():
-        series = np.asarray(cache.series(str(row["series"])))[:, list(variant.channels)]
-        out.append(stack_25d(series, int(row["position"]), variant.context))
+    for uid, position in zip(cache.index["series"].astype(str), cache.index["position"],
+                             strict=True):
+        if uid not in channels:
+            channels[uid] = np.asarray(cache.series(uid))[:, list(variant.channels)]
+        out.append(stack_25d(channels[uid], int(position), variant.context))
     return np.stack(out)
 
 
