@@ -11,6 +11,21 @@
 /** How long the page waits after the last window step before telling the kernel. */
 export const SAVE_AFTER_MS = 300;
 
+/** A function that calls `save` once its calls pause for `ms` milliseconds; `.saves` counts the
+ * saves made. A run of calls closer together than `ms` saves once, after the last. */
+export function afterPause(save, ms) {
+  let timer = null;
+  const call = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      call.saves += 1;
+      save();
+    }, ms);
+  };
+  call.saves = 0;
+  return call;
+}
+
 /** Grey levels (0-255) of HU values under a window of center c and width w (LINEAR_EXACT). */
 export function greyLevels(values, center, width, out) {
   const low = center - width / 2;
@@ -170,12 +185,15 @@ function render({ model, el }) {
 
   // A window step changes the page only; the kernel learns the window once the user pauses
   // (SAVE_AFTER_MS), so a drag or a run of key presses sends it nothing, and receives nothing.
-  let saveTimer = null;
+  // root.dataset.saves counts these saves, so that a test can tell a pause's message from a step's.
+  const saveWindow = afterPause(() => {
+    model.save_changes();
+    root.dataset.saves = String(saveWindow.saves);
+  }, SAVE_AFTER_MS);
   function setWindow(center, width) {
     model.set("center", Math.round(center));
     model.set("width", Math.max(1, Math.round(width)));
-    clearTimeout(saveTimer);
-    saveTimer = setTimeout(() => model.save_changes(), SAVE_AFTER_MS);
+    saveWindow();
   }
 
   function setSlice(k) {

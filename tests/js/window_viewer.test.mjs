@@ -3,9 +3,9 @@
 // CTLIB_WINDOW_CASES names a JSON file of HU values and ctlib.window's grey levels per window.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import test from "node:test";
+import test, { mock } from "node:test";
 
-const { composeRGBA, dragged, greyLevels, histogram, slicePixels, tissueLabel } =
+const { afterPause, composeRGBA, dragged, greyLevels, histogram, slicePixels, tissueLabel } =
   await import(process.env.CTLIB_VIEWER_MODULE);
 
 test("the grey levels are ctlib.window's, 0 or 1 level apart at most", () => {
@@ -49,4 +49,25 @@ test("tissue labels follow the HU scale", () => {
 test("the histogram counts values in equal bins and leaves out those outside", () => {
   const counts = histogram([-1100, -1099, 0, 1899, 1900, -2000], -1100, 1900, 3);
   assert.deepEqual([...counts], [2, 1, 1]);
+});
+
+test("a run of window steps tells the kernel once, after the pause", () => {
+  mock.timers.enable({ apis: ["setTimeout"] });
+  try {
+    let sent = 0;
+    const step = afterPause(() => { sent += 1; }, 300);
+    for (let k = 0; k < 100; k++) {
+      step();
+      mock.timers.tick(299); // each step comes before the pause is over: nothing is sent
+    }
+    assert.equal(sent, 0);
+    mock.timers.tick(1);
+    assert.equal(sent, 1);
+    assert.equal(step.saves, 1);
+    step();
+    mock.timers.tick(300);
+    assert.deepEqual([sent, step.saves], [2, 2]);
+  } finally {
+    mock.timers.reset();
+  }
 });
