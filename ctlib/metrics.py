@@ -24,7 +24,8 @@ from ctlib.rsna import LABELS
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["EPS", "WEIGHTS", "constant_prior", "enforce_any", "label_array", "weighted_log_loss"]
+__all__ = ["EPS", "WEIGHTS", "constant_prior", "enforce_any", "label_array", "prior_score",
+           "weighted_log_loss"]
 
 #: Weight of each label, in :data:`ctlib.rsna.LABELS` order: 1 per subtype, 2 for ``any``.
 WEIGHTS: npt.NDArray[np.float64] = np.array([1.0, 1.0, 1.0, 1.0, 1.0, 2.0])
@@ -137,6 +138,35 @@ def constant_prior(y_train: npt.ArrayLike | pd.DataFrame, images: int) -> npt.ND
     """
     freq = label_array(y_train, "y_train").mean(axis=0)
     return np.tile(freq, (images, 1))
+
+
+def prior_score(frequencies: npt.ArrayLike) -> float:
+    """The constant prior's weighted log loss on a set with these label frequencies.
+
+    Predicting each label's own frequency :math:`f_j` everywhere costs, per image, the
+    binary entropy :math:`-f_j \\log f_j - (1 - f_j) \\log(1 - f_j)` on label :math:`j`;
+    weighted as the challenge weighs (``any`` twice), this is the score of
+    :func:`constant_prior` scored on the very images its frequencies come from, computed
+    from the six frequencies alone: the baseline of a data set known only by its counts.
+
+    Parameters
+    ----------
+    frequencies : array_like, shape (6,)
+        The share of images positive for each label, in RSNA's order.
+
+    Examples
+    --------
+    >>> y = np.array([[0, 0, 0, 0, 1, 1], [0, 0, 0, 0, 0, 0], [1, 0, 0, 0, 0, 1]])
+    >>> round(prior_score(y.mean(axis=0)), 6) == round(weighted_log_loss(y, constant_prior(y, 3)), 6)
+    True
+    """
+    f = np.asarray(frequencies, dtype=np.float64)
+    if f.shape != WEIGHTS.shape or not np.all((f >= 0) & (f <= 1)):
+        raise ArgumentError(f"frequencies must be six shares in [0, 1], in RSNA's order; got "
+                            f"{f.tolist()}.")
+    p = np.clip(f, EPS, 1 - EPS)
+    entropy = -(f * np.log(p) + (1 - f) * np.log1p(-p))
+    return float(entropy @ WEIGHTS / WEIGHTS.sum())
 
 
 def enforce_any(y_pred: npt.ArrayLike | pd.DataFrame) -> npt.NDArray[np.float64]:

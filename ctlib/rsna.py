@@ -11,7 +11,7 @@ which series a file belongs to is only in its header, hence
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,9 +19,19 @@ from typing import TYPE_CHECKING
 from ctlib.errors import CtlibError
 
 if TYPE_CHECKING:
+    import numpy.typing as npt
     import pandas as pd
 
-__all__ = ["LABELS", "SUBTYPES", "Layout", "find_layout", "join_metadata", "locate", "read_labels"]
+__all__ = [
+    "LABELS",
+    "SUBTYPES",
+    "Layout",
+    "find_layout",
+    "join_metadata",
+    "locate",
+    "read_labels",
+    "submission",
+]
 
 #: (label file, image folder) names, in the order they are looked for.
 LAYOUTS: tuple[tuple[str, str], ...] = (
@@ -102,6 +112,51 @@ def read_labels(path: str | os.PathLike[str]) -> pd.DataFrame:
         )
     wide.attrs["duplicates"] = duplicates
     return wide
+
+
+def submission(images: Sequence[str], predictions: npt.ArrayLike) -> pd.DataFrame:
+    """Predictions in the challenge's submission format: ``ID,Label``, six rows per image.
+
+    The inverse of :func:`read_labels`: row ``ID_<image>_<label>`` holds the predicted
+    probability of that label, for the five subtypes and ``any`` in RSNA's order. The
+    challenge scores every test image, so give a prediction for each, the blank and the
+    unreadable ones too (the training set's frequencies, :func:`ctlib.metrics.constant_prior`,
+    are the honest guess for an image the model cannot read).
+
+    Parameters
+    ----------
+    images : sequence of str
+        Image IDs as in the label file (``ID_…``, the file name without ``.dcm``).
+    predictions : array_like, shape (len(images), 6)
+        Probabilities in [0, 1], columns in RSNA's order.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``ID`` and ``Label``; write it with ``to_csv(path, index=False)``.
+
+    Examples
+    --------
+    >>> table = submission(["ID_000039fa0"], [[0.01, 0.02, 0.03, 0.04, 0.05, 0.1]])
+    >>> table.head(2).to_dict("records")
+    [{'ID': 'ID_000039fa0_epidural', 'Label': 0.01}, {'ID': 'ID_000039fa0_intraparenchymal', 'Label': 0.02}]
+    """
+    import numpy as np
+    import pandas as pd
+
+    names = [str(image) for image in images]
+    values = np.asarray(predictions, dtype=np.float64)
+    if values.shape != (len(names), len(LABELS)):
+        raise CtlibError(f"predictions must have shape ({len(names)}, {len(LABELS)}): one row "
+                         f"per image, one column per label in RSNA's order {LABELS}; got "
+                         f"{values.shape}.")
+    if not np.all((values >= 0) & (values <= 1)):  # also refuses NaN
+        raise CtlibError("predictions must be probabilities in [0, 1], with no NaN; give "
+                         "the constant prior where a model has no answer.")
+    if len(set(names)) != len(names):
+        raise CtlibError("an image appears twice in images; give each test image once.")
+    ids = [f"{image}_{label}" for image in names for label in LABELS]
+    return pd.DataFrame({"ID": ids, "Label": values.ravel()})
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ import pytest
 from sklearn.metrics import log_loss
 
 import ctlib
-from ctlib.metrics import EPS, WEIGHTS, constant_prior, enforce_any, weighted_log_loss
+from ctlib.metrics import EPS, WEIGHTS, constant_prior, enforce_any, prior_score, weighted_log_loss
 from ctlib.rsna import LABELS
 
 
@@ -94,3 +94,20 @@ def test_enforce_any_makes_predictions_consistent() -> None:
     bleeding = y[:, 5] == 1
     assert weighted_log_loss(y[bleeding], fixed[bleeding]) < weighted_log_loss(y[bleeding],
                                                                                p[bleeding])
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_prior_score_is_the_constant_priors_score_from_counts_alone(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    y = (rng.random((300, 6)) < rng.random(6) * 0.3).astype(float)
+    y[:, 5] = y[:, :5].max(axis=1)
+    assert prior_score(y.mean(axis=0)) == pytest.approx(
+        sklearn_score(y, constant_prior(y, len(y))), rel=1e-9)
+
+
+def test_prior_score_of_a_label_never_seen_is_zero_and_bad_shares_are_refused() -> None:
+    assert prior_score(np.zeros(6)) == pytest.approx(0.0, abs=1e-5)
+    with pytest.raises(ctlib.ArgumentError, match="six shares"):
+        prior_score([0.1] * 5)
+    with pytest.raises(ctlib.ArgumentError, match="six shares"):
+        prior_score([0.1, 0.1, 0.1, 0.1, 0.1, 1.5])

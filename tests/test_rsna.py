@@ -13,7 +13,7 @@ import pytest
 import ctlib
 from ctlib.course.data import RsnaData
 from ctlib.course.examples import ROLES
-from ctlib.rsna import LABELS, find_layout, join_metadata, locate, read_labels
+from ctlib.rsna import LABELS, find_layout, join_metadata, locate, read_labels, submission
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
 from pathlib import Path
@@ -215,3 +215,28 @@ class TestReadLabels:
         path.write_text("ID,Label\n" + "\n".join(rows) + "\n")
         with pytest.raises(ctlib.CtlibError, match=message):
             ctlib.read_labels(path)
+
+
+def test_a_submission_reads_back_as_the_labels_it_was_made_from(tmp_path: Path) -> None:
+    """read_labels is the independent reference: 0/1 predictions written in the submission
+    format are the label file's own format."""
+    labels = read_labels(ctlib.open_data("sample").labels_csv)
+    table = submission(list(labels.index), labels.to_numpy())
+    assert len(table) == 6 * len(labels) and list(table.columns) == ["ID", "Label"]
+    table.to_csv(tmp_path / "submission.csv", index=False)
+    pd.testing.assert_frame_equal(read_labels(tmp_path / "submission.csv"), labels,
+                                  check_dtype=False)
+
+
+@pytest.mark.parametrize(("images", "predictions", "message"), [
+    (["ID_a"], [[0.1] * 5], "shape"),
+    (["ID_a", "ID_b"], [[0.1] * 6], "shape"),
+    (["ID_a"], [[0.1] * 5 + [float("nan")]], "NaN"),
+    (["ID_a"], [[0.1] * 5 + [1.2]], r"\[0, 1\]"),
+    (["ID_a", "ID_a"], [[0.1] * 6] * 2, "twice"),
+])
+def test_a_submission_refuses_what_the_challenge_would(images: list[str],
+                                                       predictions: list[list[float]],
+                                                       message: str) -> None:
+    with pytest.raises(ctlib.CtlibError, match=message):
+        submission(images, predictions)
