@@ -2,7 +2,8 @@
 
 What the top RSNA 2019 solutions fed their networks, written once: several windows of the
 same slice as channels (:func:`ctlib.to_channels`), the head cropped away from the headrest
-and the air around it (:func:`ctlib.crop.head_box`), every image resized to one size (a few
+and the air around it (:func:`ctlib.crop.head_box`; one box per series,
+:func:`ctlib.crop.series_box`, keeps a 2.5D input's slices aligned), every image resized to one size (a few
 RSNA images are not 512 × 512), and the slices above and below as extra channels ("2.5D",
 :func:`neighbours`) from a series sorted along its normal (:func:`ctlib.load_series`).
 """
@@ -56,6 +57,7 @@ def model_input(
     *,
     size: int = 256,
     crop: bool = True,
+    box: tuple[slice, slice] | None = None,
     dtype: npt.DTypeLike = np.uint8,
 ) -> npt.NDArray[np.generic]:
     """One slice as a network's input: channels first, cropped to the head, ``size`` square.
@@ -72,6 +74,9 @@ def model_input(
         Crop to the head's square first (:func:`ctlib.crop.head_box` with
         ``keep="largest"``): most of a 512 × 512 slice is air and headrest (the square box
         keeps about 40 % of its pixels on an adult head). A blank slice is not cropped.
+    box : tuple of slice, optional
+        Crop to this box instead (rows, columns): give every slice of a series the same
+        one, :func:`ctlib.crop.series_box`, so that the slices of a 2.5D input are aligned.
     dtype : {uint8, float32}
         uint8 (0–255, four times smaller on disk) or float32 in [0, 1].
 
@@ -93,7 +98,12 @@ def model_input(
     image = np.asarray(hu, dtype=np.float32)
     if image.ndim != 2:
         raise ArgumentError(f"hu must be one slice of shape (rows, columns), got {image.shape}.")
-    if crop and not is_blank(image):
+    hu_shape = image.shape
+    if box is not None:
+        image = image[box]
+        if image.size == 0:
+            raise ArgumentError(f"the box {box} holds no pixel of a slice of shape {hu_shape}.")
+    elif crop and not is_blank(image):
         image = image[head_box(image, keep="largest")]
     # Resize in HU (linear), before windowing: the same image whatever the window.
     zoom = (size / image.shape[0], size / image.shape[1])

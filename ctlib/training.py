@@ -46,6 +46,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from ctlib.channels import channel_window
+from ctlib.crop import series_box
 from ctlib.errors import ArgumentError, CtlibError, SeriesWarning
 from ctlib.hu import to_hu
 from ctlib.inputs import MODEL_WINDOWS, is_blank, model_input, stack_25d
@@ -83,8 +84,9 @@ class Settings:
     windows: tuple[tuple[float, float], ...]
     context: int
     #: How the inputs are made (:func:`ctlib.inputs.model_input`); raised when that changes,
-    #: so that an old cache is refused rather than mixed with new series.
-    format: int = 1
+    #: so that an old cache is refused rather than mixed with new series. 2: one crop box per
+    #: series (1 cropped each slice to its own box).
+    format: int = 2
 
     @classmethod
     def make(cls, size: int, windows: Sequence[Window | str | tuple[float, float]],
@@ -193,6 +195,10 @@ def series_inputs(paths: Sequence[str | os.PathLike[str]], settings: Settings
     a whole (slices of different sizes, two at one position) is read file by file instead, in
     the order of (0020,0032)'s z, and the reason is kept on every row.
 
+    Every slice of a series is cropped to one box (:func:`ctlib.crop.series_box`), so that
+    the neighbours :class:`TrainingCache` stacks as 2.5D channels are aligned pixel for pixel;
+    a series read file by file is cropped slice by slice.
+
     Examples
     --------
     >>> from ctlib import open_data
@@ -204,10 +210,14 @@ def series_inputs(paths: Sequence[str | os.PathLike[str]], settings: Settings
     """
     windows = [Window(c, w) for c, w in settings.windows]
     note = ""
+    # One crop for the whole series, so that neighbouring slices stacked as 2.5D channels show
+    # the same place in the head; slices of different sizes can only be cropped one by one.
+    box: tuple[slice, slice] | None = None
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SeriesWarning)  # uneven steps do not matter here
             volume = load_series(paths)
+        box = series_box(volume.hu)
         slices: list[npt.NDArray[np.float32]] = list(volume.hu)
         ordered = [str(p) for p in volume.files]
         skipped = [(str(p), reason) for p, reason in volume.skipped]
@@ -223,7 +233,7 @@ def series_inputs(paths: Sequence[str | os.PathLike[str]], settings: Settings
     array = np.empty((len(slices), len(windows), settings.size, settings.size), np.uint8)
     statuses = []
     for k, (path, hu) in enumerate(zip(ordered, slices, strict=True)):
-        array[k] = model_input(hu, windows, size=settings.size)
+        array[k] = model_input(hu, windows, size=settings.size, box=box)
         statuses.append((path, k, "blank" if is_blank(hu) else "ok", note))
     statuses += [(path, -1, "skipped", reason) for path, reason in skipped]
     return array, pd.DataFrame(statuses, columns=["path", "position", "status", "reason"])

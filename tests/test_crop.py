@@ -1,11 +1,12 @@
-"""Tests of ctlib.crop: the head's box on a slice."""
+"""Tests of ctlib.crop: the head's box on a slice and on a series."""
 
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 import ctlib
-from ctlib.crop import head_box
+from ctlib.crop import head_box, series_box
 
 
 class TestHeadBox:
@@ -50,3 +51,33 @@ def test_largest_leaves_the_headrest_out() -> None:
     head = np.nonzero((tissue > 0) & (tissue != 10) & (tissue != 21))
     assert rows_head.start <= head[0].min() and rows_head.stop > head[0].max()
     assert cols_head.start <= head[1].min() and cols_head.stop > head[1].max()
+
+
+class TestSeriesBox:
+    def test_holds_the_head_on_every_slice_and_is_square(self) -> None:
+        volume = np.full((3, 80, 90), -1000.0)
+        volume[0, 30:40, 40:50] = 40.0  # near the vertex: a small section
+        volume[1, 10:70, 15:75] = 40.0  # the widest
+        volume[2, 20:60, 5:45] = 40.0  # off to one side
+        rows, cols = series_box(volume, margin=3)
+        assert rows.stop - rows.start == cols.stop - cols.start
+        for section in volume:
+            assert (section[rows, cols] > -300).sum() == (section > -300).sum()
+        assert series_box(volume[:1], margin=3) == head_box(volume[0], margin=3, keep="largest")
+
+    def test_leaves_the_headrest_out_like_largest(self) -> None:
+        volume = np.full((2, 64, 64), -1000.0)
+        volume[:, 10:40, 10:40] = 40.0
+        volume[:, 60:62, :] = 300.0  # a table, apart from the head on every slice
+        assert series_box(volume, margin=2)[0] == head_box(volume[0], margin=2,
+                                                           keep="largest")[0]
+
+    def test_blank_slices_do_not_count_and_an_empty_series_is_kept_whole(self) -> None:
+        volume = np.full((3, 48, 48), -1000.0)
+        assert series_box(volume) == (slice(0, 48), slice(0, 48))
+        volume[1, 20:30, 20:30] = 40.0
+        assert series_box(volume, margin=1) == head_box(volume[1], margin=1)
+
+    def test_refuses_a_single_slice(self) -> None:
+        with pytest.raises(ctlib.ArgumentError, match="slices, rows, columns"):
+            series_box(np.zeros((32, 32)))

@@ -7,6 +7,7 @@ import pytest
 from scipy import ndimage
 
 import ctlib
+from ctlib.crop import series_box
 from ctlib.inputs import MODEL_WINDOWS, is_blank, model_input, neighbours, stack_25d
 
 
@@ -87,3 +88,26 @@ def test_stack_25d_orders_below_to_above() -> None:
     assert stacked[:, 0, 0].tolist() == [2, 102, 3, 103, 4, 104]
     with pytest.raises(ctlib.ArgumentError, match="slices, channels"):
         stack_25d(series[0], 0)
+
+
+def test_a_given_box_crops_every_slice_alike() -> None:
+    """Cropped to one box, a point that does not move through the series stays on one pixel
+    of every slice's input; cropped each to its own head, it moves."""
+    volume = np.full((2, 128, 128), -1000.0)
+    volume[0, 50:70, 50:70] = 40.0  # a small section
+    volume[1, 10:110, 10:110] = 40.0  # a wide one
+    volume[:, 52, 52] = 1000.0  # a mark at one place in the head, off its centre
+    box = series_box(volume)
+    marks = [np.unravel_index(np.argmax(model_input(s, ("bone",), size=64, box=box,
+                                                    dtype=np.float32)[0]), (64, 64))
+             for s in volume]
+    own = [np.unravel_index(np.argmax(model_input(s, ("bone",), size=64,
+                                                  dtype=np.float32)[0]), (64, 64))
+           for s in volume]
+    assert marks[0] == marks[1]
+    assert own[0] != own[1]
+
+
+def test_an_empty_box_is_refused() -> None:
+    with pytest.raises(ctlib.ArgumentError, match="holds no pixel"):
+        model_input(np.zeros((32, 32)), box=(slice(40, 50), slice(0, 10)))

@@ -16,6 +16,7 @@ from pydicom import dcmread
 from pydicom.pixels import apply_rescale
 
 import ctlib
+from ctlib.crop import series_box
 from ctlib.inputs import model_input
 from ctlib.rsna import LABELS, read_labels
 from ctlib.training import (
@@ -78,26 +79,60 @@ def test_unreadable_and_blank_are_recorded_not_fatal(cache: Path, sample: ctlib.
 
 
 def test_arrays_are_the_model_input_of_each_file_in_slice_order(cache: Path) -> None:
-    """Independent reference: pydicom's own rescale of each file, ordered by position."""
+    """Independent reference: pydicom's own rescale of each file, ordered by position, every
+    slice cropped to the series' one box."""
     index = pd.read_csv(cache / "index.csv", keep_default_na=False)
     settings = Settings.make(64, ("brain", "subdural", "soft_tissue"), 1)
     windows = [ctlib.Window(c, w) for c, w in settings.windows]
     for uid, rows in index[index["status"].isin(["ok", "blank"])].groupby("series"):
         array = np.load(cache / "series" / f"{uid}.npy")
         assert array.shape == (len(rows), 3, 64, 64) and array.dtype == np.uint8
-        z = []
+        rows = rows.sort_values("position")
+        slices, checked, z = [], [], []
         for _, row in rows.iterrows():
             with ctlib.allow_rsna_uids():
                 ds = dcmread(row["path"])
+            z.append(float(ds.ImagePositionPatient[2]))
             if ds.PixelRepresentation == 0 and ds.BitsStored == 12:
-                continue  # the mislabelled files: pydicom reads them wrongly (see notebook 02)
+                # the mislabelled files: pydicom reads them wrongly (see notebook 02); they
+                # count for the box, read by ctlib, and are not compared
+                slices.append(ctlib.to_hu(ds))
+                continue
             hu = apply_rescale(ds.pixel_array, ds).astype(np.float32)
             hu[hu < ctlib.PADDING_BELOW_HU] = ctlib.AIR_HU  # padding shown as air, as to_hu does
-            np.testing.assert_array_equal(array[row["position"]], model_input(hu, windows,
-                                                                              size=64))
-            z.append((row["position"], float(ds.ImagePositionPatient[2])))
-        positions = [p for p, _ in sorted(z, key=lambda t: t[1])]
-        assert positions == sorted(positions)  # feet to head
+            slices.append(hu)
+            checked.append(len(slices) - 1)
+        box = series_box(np.stack(slices))
+        for k in checked:
+            np.testing.assert_array_equal(array[k], model_input(slices[k], windows, size=64,
+                                                                box=box))
+        assert z == sorted(z)  # feet to head
+
+
+def test_the_slices_of_a_series_share_one_crop(tmp_path: Path) -> None:
+    """Slices from low, middle and high in a head, whose sections differ in size: cropped to
+    one box, a mark at one place is on one pixel of every slice's input (cropped each to its
+    own head, as before, it moves)."""
+    data = ctlib.open_data()
+    files = data.series_files("subdural-acute")
+    copies, own = [], []
+    for k in (2, len(files) // 2, len(files) - 3):
+        with ctlib.allow_rsna_uids():
+            ds = dcmread(files[k])
+        stored = ds.pixel_array.copy()
+        r, c = stored.shape[0] // 2 - 40, stored.shape[1] // 2 + 30
+        stored[r - 2:r + 3, c - 2:c + 3] = round((3500 - ds.RescaleIntercept) / ds.RescaleSlope)
+        ds.PixelData = stored.tobytes()
+        copies.append(tmp_path / f"{k}.dcm")
+        ds.save_as(copies[-1])
+        own.append(model_input(ctlib.to_hu(ds), [(3000, 1000)], size=128)[0])
+    array, _ = series_inputs(copies, Settings.make(128, [(3000, 1000)], 1))
+
+    def mark(image: np.ndarray) -> tuple[int, ...]:
+        return tuple(int(i) for i in np.unravel_index(np.argmax(image), image.shape))
+
+    assert len({mark(a[0]) for a in array}) == 1
+    assert len({mark(image) for image in own}) == 3
 
 
 def test_a_second_run_does_nothing_and_gives_the_same_index(cache: Path, cluster: LocalCluster,

@@ -26,6 +26,7 @@ from ctlib.errors import CtlibError
 from ctlib.inputs import stack_25d
 from ctlib.metrics import constant_prior, enforce_any, weighted_log_loss
 from ctlib.rsna import LABELS
+from ctlib.training import Settings
 from ctlib.window import Window, window
 
 if TYPE_CHECKING:
@@ -45,6 +46,7 @@ __all__ = [
     "leakage",
     "metric_example",
     "notebook_cache",
+    "out_of_fold",
     "series_level_split",
     "variant_inputs",
     "window_experiment",
@@ -54,7 +56,8 @@ __all__ = [
 NOTEBOOK_SIZE = 64
 #: Inverse L2 penalty of the baseline's logistic regressions (chosen on this set's folds).
 C = 0.003
-#: Folds of the cross-validation: each holds a fifth of the patients.
+#: Folds of the cross-validation by patient (GroupKFold: each fold about a fifth of the images,
+#: every patient's images in one fold).
 FOLDS = 5
 #: The channels the notebook's cache holds: every window an experiment needs, prepared once.
 EXPERIMENT_WINDOWS: tuple[Window | str, ...] = (
@@ -85,10 +88,12 @@ VARIANTS: tuple[Variant, ...] = (
 def notebook_cache(data: Any) -> Path:
     """Where notebook 09 keeps its training cache of a data set (outside the data set).
 
-    One folder per data set and place: two checkouts of the course never share a cache.
+    One folder per data set, place and cache format: two checkouts of the course never share
+    a cache, and a course updated to a new format (:attr:`ctlib.training.Settings.format`)
+    makes a new one rather than stopping on the old.
     """
     place = hashlib.sha256(str(Path(data.root).resolve()).encode()).hexdigest()[:10]
-    return cache_dir() / "training" / f"{data.name}-{place}"
+    return cache_dir() / "training" / f"{data.name}-{place}-v{Settings.format}"
 
 
 def metric_example() -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
@@ -183,22 +188,36 @@ def fit_predict(x_train: npt.NDArray[np.float64], y_train: npt.NDArray[np.float6
     return enforce_any(pred)
 
 
-def cross_validated(x: npt.NDArray[np.float64], y: npt.NDArray[np.float64],
-                    groups: npt.ArrayLike | None, *, folds: int = FOLDS, seed: int = 0
-                    ) -> tuple[float, float]:
-    """(model's score, constant prior's score), each image predicted by a model not trained on it.
+def out_of_fold(x: npt.NDArray[np.float64], y: npt.NDArray[np.float64],
+                groups: npt.ArrayLike | None, *, folds: int = FOLDS, seed: int = 0
+                ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.intp]]:
+    """Each image's prediction by a model not trained on it: (model, constant prior, fold).
 
-    ``groups`` (one patient ID per image) keeps each patient's images in one fold: the score
-    is that of new patients. ``None`` splits images at random, as a leaky set-up would.
+    ``groups`` (one patient ID per image) keeps each patient's images in one fold: the
+    predictions are those for new patients. ``None`` splits images at random, as a leaky
+    set-up would.
     """
     from sklearn.model_selection import GroupKFold, KFold
 
     splitter = (KFold(folds, shuffle=True, random_state=seed) if groups is None
                 else GroupKFold(folds))
     pred, prior = np.empty_like(y), np.empty_like(y)
-    for train, test in splitter.split(x, y, groups):
+    fold = np.empty(len(y), np.intp)
+    for k, (train, test) in enumerate(splitter.split(x, y, groups)):
         pred[test] = fit_predict(x[train], y[train], x[test])
         prior[test] = constant_prior(y[train], len(test))
+        fold[test] = k
+    return pred, prior, fold
+
+
+def cross_validated(x: npt.NDArray[np.float64], y: npt.NDArray[np.float64],
+                    groups: npt.ArrayLike | None, *, folds: int = FOLDS, seed: int = 0
+                    ) -> tuple[float, float]:
+    """(model's score, constant prior's score), each image predicted by a model not trained on it.
+
+    ``groups`` as in :func:`out_of_fold`.
+    """
+    pred, prior, _ = out_of_fold(x, y, groups, folds=folds, seed=seed)
     return weighted_log_loss(y, pred), weighted_log_loss(y, prior)
 
 
@@ -211,7 +230,9 @@ def window_experiment(cache: TrainingCache, variants: Sequence[Variant] = VARIAN
     pandas.DataFrame
         Index: variant name; columns ``features``, ``blood - brain (grey levels)`` (how far
         apart acute blood at 70 HU and brain at 35 HU are in the variant's first window),
-        ``score`` and ``constant prior``.
+        ``score``, ``constant prior``, and ``gain, lowest fold`` and ``gain, highest fold``:
+        the least and the most the model beats the prior by on one fold's patients (how much
+        the score depends on which patients are tested).
     """
     import pandas as pd
 
@@ -222,10 +243,14 @@ def window_experiment(cache: TrainingCache, variants: Sequence[Variant] = VARIAN
     for variant in variants:
         x = features(variant_inputs(cache, variant))
         grey = window(np.array([35.0, 70.0]), windows[variant.channels[0]], dtype=np.uint8)
-        score, prior = cross_validated(x, y, patients)
+        pred, prior, fold = out_of_fold(x, y, patients)
+        gains = [weighted_log_loss(y[fold == k], prior[fold == k])
+                 - weighted_log_loss(y[fold == k], pred[fold == k]) for k in np.unique(fold)]
         rows[variant.name] = {"features": x.shape[1],
                               "blood - brain (grey levels)": int(grey[1]) - int(grey[0]),
-                              "score": score, "constant prior": prior}
+                              "score": weighted_log_loss(y, pred),
+                              "constant prior": weighted_log_loss(y, prior),
+                              "gain, lowest fold": min(gains), "gain, highest fold": max(gains)}
     return pd.DataFrame.from_dict(rows, orient="index")
 
 
