@@ -115,7 +115,7 @@ def test_the_window_experiment_says_what_the_text_says(experiment: pd.DataFrame,
     assert (experiment["gain, lowest fold"] < 0).all()
     assert (experiment["gain, lowest fold"] <= gains).all()
     assert (gains <= experiment["gain, highest fold"]).all()
-    assert scores.idxmin() == "raw HU (whole range)"  # "the whole-range histogram does best"
+    assert scores.idxmin() == "whole range, 16 HU per level"  # "the whole-range histogram does best"
     assert gains.idxmin() == "three windows, 2.5D"  # "the 2.5D input ... gains least"
     level = level_only(cache)
     # "beats the prior too, nearly as much as the brain window or the 2.5D input"

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import copy
 import importlib
+import re
+import sys
+from pathlib import Path
 from typing import Any
 
+import nbformat
 import numpy as np
 import pytest
 
 import ctlib
 from ctlib.course.exercises import EXERCISES
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
+import run_notebooks
 
 
 class TestCheck:
@@ -162,3 +170,47 @@ def unit_window(hu: Any, center: float, width: float) -> np.ndarray:
 def dicom_linear(hu: Any, center: float, width: float) -> np.ndarray:
     c, w = center - 0.5, width - 1
     return np.clip((np.asarray(hu, dtype=float) - c) / w + 0.5, 0, 1) * 255
+
+
+NOTEBOOK_FOLDER = Path(__file__).resolve().parents[1] / "notebooks"
+#: A fenced Python block of a solution (the text around it is the explanation).
+FENCED = re.compile(r"```python\n(.*?)```", re.DOTALL)
+
+
+def with_solutions(nb: Any) -> tuple[Any, list[str]]:
+    """The notebook with each exercise cell's ``answer = ...`` replaced by the code of the
+    solution shown below it, and a last cell that collects what ctlib.check said."""
+    nb = copy.deepcopy(nb)
+    names = []
+    for k, cell in enumerate(nb.cells):
+        found = re.search(r'ctlib\.check\("([^"]+)", answer\)', cell.source)
+        if cell.cell_type != "code" or not found or "answer = ..." not in cell.source:
+            continue
+        solution = nb.cells[k + 1]
+        assert solution.cell_type == "markdown" and "Show a solution" in solution.source, \
+            f"exercise {found[1]}: no solution below it"
+        code = "\n".join(FENCED.findall(solution.source))
+        lines = [code if line.startswith("answer = ...") else line
+                 for line in cell.source.splitlines()]
+        cell.source = "\n".join([*lines, "_solved = globals().get('_solved', {})",
+                                  f"_solved[{found[1]!r}] = correct"])
+        names.append(found[1])
+    nb.cells.append(nbformat.v4.new_code_cell("print(sorted(k for k, v in _solved.items() if v))"))
+    return nb, names
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", sorted(NOTEBOOK_FOLDER.glob("[0-9][0-9]_*.ipynb")),
+                         ids=lambda p: p.stem[:2])
+def test_every_shown_solution_passes_its_check(path: Path, tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """The solution a learner reads is accepted by ctlib.check, run where the learner runs
+    it: after the notebook's own cells (an expected answer computed one way and a solution
+    written another can drift apart, as 09.2's did when the cache's crop changed)."""
+    monkeypatch.setenv("CTLIB_CACHE", str(tmp_path / "cache"))
+    nb, names = with_solutions(nbformat.read(path, as_version=4))
+    if not names:
+        pytest.skip("no exercises")
+    ran, _, _ = run_notebooks.execute(path, nb)
+    printed = "".join(o.get("text", "") for o in ran.cells[-1].outputs)
+    assert printed.strip() == str(sorted(names)), printed

@@ -50,9 +50,14 @@ def _clean(nb: Any) -> list[str]:
     return problems
 
 
-def execute(path: Path) -> tuple[Any, float, list[str]]:
-    """Execute a notebook in memory: (the executed notebook, seconds, problems)."""
-    nb = nbformat.read(path, as_version=4)
+def execute(path: Path, nb: Any = None) -> tuple[Any, float, list[str]]:
+    """Execute a notebook in memory: (the executed notebook, seconds, problems).
+
+    ``nb``, if given, is run instead of the file's cells, in the file's folder (a changed
+    copy of the notebook, e.g. with its exercises' solutions filled in).
+    """
+    if nb is None:
+        nb = nbformat.read(path, as_version=4)
     env_path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
     os.environ["PATH"] = env_path  # the kernel must be this environment's Python
     os.environ.setdefault("PYTHONHASHSEED", "0")

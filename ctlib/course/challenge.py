@@ -61,7 +61,7 @@ C = 0.003
 FOLDS = 5
 #: The channels the notebook's cache holds: every window an experiment needs, prepared once.
 EXPERIMENT_WINDOWS: tuple[Window | str, ...] = (
-    Window(1024, 4096, name="whole range"),  # "raw HU": -1024 to 3071 linearly, no window
+    Window(1024, 4096, name="whole range"),  # -1024 to 3072 HU in 256 levels: 16 HU per level
     "brain", "subdural", "soft_tissue", "bone",
 )
 
@@ -77,7 +77,7 @@ class Variant:
 
 #: The window experiment's inputs, from the least to the most the winners used.
 VARIANTS: tuple[Variant, ...] = (
-    Variant("raw HU (whole range)", (0,)),
+    Variant("whole range, 16 HU per level", (0,)),
     Variant("bone window only", (4,)),
     Variant("brain window only", (1,)),
     Variant("three windows", (1, 2, 3)),

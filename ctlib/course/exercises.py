@@ -17,6 +17,7 @@ import numpy as np
 
 from ctlib.course import literature
 from ctlib.course.data import open_data
+from ctlib.crop import series_box
 from ctlib.errors import DicomError
 from ctlib.hu import has_wrong_pixel_representation, to_hu
 from ctlib.metrics import weighted_log_loss
@@ -130,7 +131,9 @@ def _first_slice_25d() -> Any:
 
     volume = load_series(_data().series_files("subdural-acute"))
     picks = neighbours(len(volume.hu), 0, context=1)
-    return np.stack([model_input(volume.hu[k], ["brain"], size=NOTEBOOK_SIZE)[0] for k in picks])
+    box = series_box(volume.hu)  # as ctlib.prepare crops: one box for the series
+    return np.stack([model_input(volume.hu[k], ["brain"], size=NOTEBOOK_SIZE, box=box)[0]
+                     for k in picks])
 
 
 def _judge_stack(answer: Any, expected: Any) -> bool:
