@@ -119,6 +119,12 @@ def weighted_log_loss(y_true: npt.ArrayLike | pd.DataFrame, y_pred: npt.ArrayLik
                             "model's raw outputs first.")
     if not 0 < eps < 0.5:
         raise ArgumentError(f"eps must lie in (0, 0.5), got {eps}.")
+    return _weighted_mean_loss(truth, pred, eps)
+
+
+def _weighted_mean_loss(truth: npt.NDArray[np.float64], pred: npt.NDArray[np.float64],
+                        eps: float) -> float:
+    """The formula itself, on checked arrays: clip, binary log loss, weighted mean."""
     p = np.clip(pred, eps, 1 - eps)
     losses = -(truth * np.log(p) + (1 - truth) * np.log1p(-p))
     return float((losses @ WEIGHTS).sum() / (truth.shape[0] * WEIGHTS.sum()))
@@ -164,9 +170,8 @@ def prior_score(frequencies: npt.ArrayLike) -> float:
     if f.shape != WEIGHTS.shape or not np.all((f >= 0) & (f <= 1)):
         raise ArgumentError(f"frequencies must be six shares in [0, 1], in RSNA's order; got "
                             f"{f.tolist()}.")
-    p = np.clip(f, EPS, 1 - EPS)
-    entropy = -(f * np.log(p) + (1 - f) * np.log1p(-p))
-    return float(entropy @ WEIGHTS / WEIGHTS.sum())
+    # One image whose "label" is each share: its log loss against the share is the entropy.
+    return _weighted_mean_loss(f[None, :], f[None, :], EPS)
 
 
 def enforce_any(y_pred: npt.ArrayLike | pd.DataFrame) -> npt.NDArray[np.float64]:

@@ -26,6 +26,7 @@ __all__ = [
     "LABELS",
     "SUBTYPES",
     "Layout",
+    "every_image",
     "find_layout",
     "join_metadata",
     "locate",
@@ -120,8 +121,7 @@ def submission(images: Sequence[str], predictions: npt.ArrayLike) -> pd.DataFram
     The inverse of :func:`read_labels`: row ``ID_<image>_<label>`` holds the predicted
     probability of that label, for the five subtypes and ``any`` in RSNA's order. The
     challenge scores every test image, so give a prediction for each, the blank and the
-    unreadable ones too (the training set's frequencies, :func:`ctlib.metrics.constant_prior`,
-    are the honest guess for an image the model cannot read).
+    unreadable ones too (:func:`every_image` fills them in).
 
     Parameters
     ----------
@@ -157,6 +157,59 @@ def submission(images: Sequence[str], predictions: npt.ArrayLike) -> pd.DataFram
         raise CtlibError("an image appears twice in images; give each test image once.")
     ids = [f"{image}_{label}" for image in names for label in LABELS]
     return pd.DataFrame({"ID": ids, "Label": values.ravel()})
+
+
+def every_image(predictions: pd.DataFrame, images: Sequence[str], *, prior: npt.ArrayLike,
+                blank: Iterable[str] = ()) -> pd.DataFrame:
+    """A model's predictions, completed to one row for each image a submission must hold.
+
+    An image the model did not see still needs six values: a *blank* image shows no head and
+    never carries a label, so it gets 0 (the score clips it to :data:`ctlib.metrics.EPS`);
+    any other missing image (unreadable, skipped) gets ``prior``, the training set's label
+    frequencies (:func:`ctlib.metrics.constant_prior`), the honest guess without pixels.
+
+    Parameters
+    ----------
+    predictions : pandas.DataFrame
+        Index: image ID; the six columns :data:`LABELS`, for the images the model predicted.
+    images : sequence of str
+        Every image to submit, in the order wanted.
+    prior : array_like, shape (6,)
+        Each label's frequency in training, in RSNA's order.
+    blank : iterable of str
+        The images that show no head (e.g. status ``blank`` in ``ctlib.prepare``'s index).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``images``, the six columns: ready for :func:`submission`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> seen = pd.DataFrame([[0.1] * 6], index=["ID_a"], columns=LABELS)
+    >>> every_image(seen, ["ID_a", "ID_b", "ID_c"], prior=[0.5] * 6, blank=["ID_c"])["any"].tolist()
+    [0.1, 0.5, 0.0]
+    """
+    import numpy as np
+
+    frequencies = np.asarray(prior, dtype=np.float64)
+    if frequencies.shape != (len(LABELS),):
+        raise CtlibError(f"prior must hold six frequencies in RSNA's order {LABELS}, got "
+                         f"shape {frequencies.shape}.")
+    missing = [c for c in LABELS if c not in predictions.columns]
+    if missing:
+        raise CtlibError(f"predictions has no column {missing}: give the six columns {LABELS}.")
+    names = [str(image) for image in images]
+    unknown = sorted(set(predictions.index) - set(names))
+    if unknown:
+        raise CtlibError(f"predictions holds {len(unknown)} image(s) not among images, e.g. "
+                         f"{unknown[0]}: give every image to submit.")
+    full = predictions[list(LABELS)].astype(np.float64).reindex(names)
+    empty = full.isna().any(axis=1)
+    full.loc[empty & full.index.isin(list(blank))] = 0.0
+    full.loc[full.isna().any(axis=1)] = frequencies
+    return full
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,15 @@ import pytest
 import ctlib
 from ctlib.course.data import RsnaData
 from ctlib.course.examples import ROLES
-from ctlib.rsna import LABELS, find_layout, join_metadata, locate, read_labels, submission
+from ctlib.rsna import (
+    LABELS,
+    every_image,
+    find_layout,
+    join_metadata,
+    locate,
+    read_labels,
+    submission,
+)
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
 from pathlib import Path
@@ -240,3 +248,28 @@ def test_a_submission_refuses_what_the_challenge_would(images: list[str],
                                                        message: str) -> None:
     with pytest.raises(ctlib.CtlibError, match=message):
         submission(images, predictions)
+
+
+def test_every_image_gets_the_model_or_zero_or_the_prior() -> None:
+    seen = pd.DataFrame([[0.1, 0.2, 0.3, 0.4, 0.5, 0.6]], index=["ID_a"], columns=list(LABELS))
+    prior = [0.01, 0.02, 0.03, 0.04, 0.05, 0.1]
+    full = every_image(seen[list(LABELS)[::-1]], ["ID_b", "ID_a", "ID_c"], prior=prior,
+                       blank=["ID_c"])
+    assert list(full.index) == ["ID_b", "ID_a", "ID_c"] and list(full.columns) == list(LABELS)
+    assert full.loc["ID_a"].tolist() == [0.1, 0.2, 0.3, 0.4, 0.5, 0.6]  # by name, not position
+    assert full.loc["ID_b"].tolist() == prior  # unreadable: the prior
+    assert full.loc["ID_c"].tolist() == [0.0] * 6  # blank: never a label
+    assert len(submission(list(full.index), full.to_numpy())) == 18
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"prior": [0.1] * 5}, "six frequencies"),
+    ({"images": ["ID_x"]}, "not among images"),
+])
+def test_every_image_refuses(kwargs: dict[str, object], message: str) -> None:
+    seen = pd.DataFrame([[0.1] * 6], index=["ID_a"], columns=list(LABELS))
+    arguments: dict[str, object] = {"images": ["ID_a"], "prior": [0.1] * 6, **kwargs}
+    with pytest.raises(ctlib.CtlibError, match=message):
+        every_image(seen, **arguments)  # type: ignore[arg-type]
+    with pytest.raises(ctlib.CtlibError, match="no column"):
+        every_image(seen.drop(columns="any"), ["ID_a"], prior=[0.1] * 6)
